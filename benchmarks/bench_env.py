@@ -1,0 +1,157 @@
+"""Environment-layer speed and expert quality on this machine.
+
+Measures state-only env steps/s, render fps at 64x64 and 128x128 (render alone, and step +
+render), `genreward collect` throughput (episodes/min, 1 and 2 worker processes), and the
+success rate of the scripted experts on the tasks the paper's experiment uses.
+
+    .venv/bin/python benchmarks/bench_env.py            # table + benchmarks/results/bench_env.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import report
+
+from genreward.data.collect import collect
+from genreward.envs import make_env
+from genreward.envs.experts import ExpertPolicy
+
+EXPERIMENT_TASKS = (
+    "pick-place",
+    "pick-out-of-hole",
+    "bin-picking",
+    "shelf-place",
+    "door-open",
+    "drawer-open",
+    "button-press",
+    "window-open",
+)
+
+
+def steps_per_second(task: str, steps: int, render_size: int | None) -> float:
+    env = make_env(task, 0, size=render_size or 64)
+    env.reset()
+    if render_size:
+        env.render()  # create the renderer outside the timing
+    actions = np.random.default_rng(0).uniform(-1, 1, (steps, 4)).astype(np.float32)
+    start = time.perf_counter()
+    for action in actions:
+        _, _, terminated, truncated, _ = env.step(action)
+        if render_size:
+            env.render()
+        if terminated or truncated:
+            env.reset()
+    return steps / (time.perf_counter() - start)
+
+
+def render_fps(size: int, frames: int) -> float:
+    env = make_env("door-open", 0, size=size)
+    env.reset()
+    env.render()
+    start = time.perf_counter()
+    for _ in range(frames):
+        env.render()
+    return frames / (time.perf_counter() - start)
+
+
+def collection_rate(episodes: int, workers: int) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as root:
+        summary = collect(root, "door-open", episodes, size=64, workers=workers, progress=False)
+    return summary.seconds, episodes / summary.seconds * 60
+
+
+def expert_success(task: str, episodes: int) -> tuple[float, float]:
+    env = make_env(task, 0, max_episode_steps=500)
+    solved, lengths = 0, []
+    for seed in range(episodes):
+        obs, _ = env.reset(seed=seed)
+        policy = ExpertPolicy(task, seed=seed)
+        for step in range(500):
+            obs, _, _, truncated, info = env.step(policy(obs))
+            if info["success"]:
+                solved += 1
+                lengths.append(step + 1)
+                break
+            if truncated:
+                break
+    return solved / episodes, float(np.mean(lengths)) if lengths else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    args = parser.parse_args()
+    n = 300 if args.quick else 2000
+    episodes = 3 if args.quick else 20
+
+    rows = []
+    for task in ("door-open", "pick-place", "reach"):
+        rows.append(
+            {
+                "metric": "state-only steps/s",
+                "task": task,
+                "value": steps_per_second(task, n, None),
+                "unit": "steps/s",
+            }
+        )
+    for size in (64, 128):
+        rows.append(
+            {
+                "metric": f"render fps {size}x{size}",
+                "task": "door-open",
+                "value": render_fps(size, n // 4),
+                "unit": "frames/s",
+            }
+        )
+        rows.append(
+            {
+                "metric": f"step+render {size}x{size}",
+                "task": "door-open",
+                "value": steps_per_second("door-open", n // 4, size),
+                "unit": "steps/s",
+            }
+        )
+    for workers in (1, 2):
+        seconds, per_minute = collection_rate(10, workers)
+        rows.append(
+            {
+                "metric": f"collect 10 episodes, {workers} worker(s)",
+                "task": "door-open",
+                "value": seconds,
+                "unit": "s",
+            }
+        )
+        rows.append(
+            {
+                "metric": f"collect throughput, {workers} worker(s)",
+                "task": "door-open",
+                "value": per_minute,
+                "unit": "episodes/min",
+            }
+        )
+    report("Environment layer", rows, "bench_env.csv")
+
+    experts = []
+    for task in EXPERIMENT_TASKS:
+        rate, mean_steps = expert_success(task, episodes)
+        experts.append(
+            {
+                "task": task,
+                "episodes": episodes,
+                "success rate": rate,
+                "mean steps to success": mean_steps,
+            }
+        )
+    report("Scripted experts (env seeds 0..N-1)", experts, "bench_experts.csv")
+
+
+if __name__ == "__main__":
+    main()
