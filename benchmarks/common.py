@@ -20,7 +20,7 @@ def report(title: str, rows: list[dict], csv_name: str) -> Path:
         table.add_column(column, justify="left" if column in ("metric", "task") else "right")
     for row in rows:
         table.add_row(*(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row.values()))
-    Console().print(table)
+    Console(width=max(120, Console().width)).print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / csv_name
     buffer = io.StringIO()

@@ -10,6 +10,7 @@ from typing import Annotated
 import tyro
 
 from genreward.errors import GenRewardError
+from genreward.video.config import TrainVideoConfig
 
 
 @dataclass
@@ -89,18 +90,76 @@ class Show:
         )
 
 
+@dataclass
+class TrainVideo(TrainVideoConfig):
+    """Train the goal-video model from scratch, or finetune one (--init), in full or LoRA."""
+
+    def run(self) -> None:
+        from genreward.video.train import train_video
+
+        print(f"goal-video model saved to {train_video(self)}")
+
+
+@dataclass
+class Generate:
+    """Render an env seed's first frame and generate the goal video of the task from it."""
+
+    task: str = "door-open"
+    """Meta-World task (short or full name); its text conditions the video."""
+    seed: str = "0"
+    """Env seed, or comma-separated seeds generated as one batch (e.g. "0,1,2")."""
+    out: Path = Path("goals/door-open")
+    """Output folder: goal_video.npz + .gif + filmstrip .png (per seed_N/ for several seeds)."""
+    model: Path | None = None
+    """Goal-video model folder (default: the model shipped with genreward)."""
+    camera: str = "corner"
+    """Meta-World camera of the first frame."""
+    guidance_scale: float | None = None
+    """Classifier-free guidance scale (default: the model's)."""
+    steps: int | None = None
+    """DDIM sampling steps (default: the model's)."""
+    device: str = "cpu"
+    """Torch device."""
+
+    def run(self) -> None:
+        from genreward.video.generate import generate_goals
+        from genreward.video.pipeline import GoalVideoPipeline
+
+        try:
+            seeds = [int(s) for s in self.seed.split(",") if s.strip()]
+        except ValueError as exc:
+            raise GenRewardError(
+                f"--seed must be integers separated by commas, got {self.seed!r}"
+            ) from exc
+        pipe = GoalVideoPipeline.from_pretrained(self.model, device=self.device)
+        folders = generate_goals(
+            pipe,
+            self.task,
+            seeds,
+            self.out,
+            camera=self.camera,
+            guidance_scale=self.guidance_scale,
+            num_inference_steps=self.steps,
+            model_name=str(self.model or "shipped default"),
+        )
+        for folder in folders:
+            print(f"goal video -> {folder}/goal_video.npz (.gif, .png)")
+
+
 Command = (
     Annotated[Collect, tyro.conf.subcommand("collect")]
     | Annotated[Show, tyro.conf.subcommand("show")]
+    | Annotated[TrainVideo, tyro.conf.subcommand("train-video")]
+    | Annotated[Generate, tyro.conf.subcommand("generate")]
 )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `genreward` console script."""
     command = tyro.cli(
-        Command,
+        Command,  # type: ignore[arg-type]
         args=argv,
-        prog="genreward",  # type: ignore[arg-type]
+        prog="genreward",
         description="GenReward: goal-driven rewards from video diffusion models.",
     )
     try:

@@ -47,7 +47,14 @@ class DatasetError(GenRewardError):
 
 
 # What numpy and zipfile raise for truncated, corrupted or non-npz files.
-_UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, KeyError)
+_UNREADABLE: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ValueError,
+    OSError,
+    KeyError,
+)
 RECOLLECT = "Delete it and re-run `genreward collect` with the same arguments to record it again."
 
 

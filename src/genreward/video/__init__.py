@@ -1,0 +1,1 @@
+"""The goal-video model: frame autoencoder, text encoder, latent video denoiser, pipeline."""
