@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report
+from common import report, steps_per_second
 
 from genreward.data.collect import collect
 from genreward.envs import make_env
@@ -36,20 +36,10 @@ EXPERIMENT_TASKS = (
 )
 
 
-def steps_per_second(task: str, steps: int, render_size: int | None) -> float:
+def task_steps_per_second(task: str, steps: int, render_size: int | None) -> float:
     env = make_env(task, 0, size=render_size or 64)
-    env.reset()
-    if render_size:
-        env.render()  # create the renderer outside the timing
     actions = np.random.default_rng(0).uniform(-1, 1, (steps, 4)).astype(np.float32)
-    start = time.perf_counter()
-    for action in actions:
-        _, _, terminated, truncated, _ = env.step(action)
-        if render_size:
-            env.render()
-        if terminated or truncated:
-            env.reset()
-    return steps / (time.perf_counter() - start)
+    return steps_per_second(env, actions, render=render_size is not None)
 
 
 def render_fps(size: int, frames: int) -> float:
@@ -98,7 +88,7 @@ def main() -> None:
             {
                 "metric": "state-only steps/s",
                 "task": task,
-                "value": steps_per_second(task, n, None),
+                "value": task_steps_per_second(task, n, None),
                 "unit": "steps/s",
             }
         )
@@ -115,7 +105,7 @@ def main() -> None:
             {
                 "metric": f"step+render {size}x{size}",
                 "task": "door-open",
-                "value": steps_per_second("door-open", n // 4, size),
+                "value": task_steps_per_second("door-open", n // 4, size),
                 "unit": "steps/s",
             }
         )

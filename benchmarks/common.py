@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -15,11 +17,12 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def report(title: str, rows: list[dict], csv_name: str) -> Path:
     """Print `rows` (dicts with the same keys) as a table and write them to results/csv_name."""
     table = Table(title=title)
-    columns = list(rows[0])
+    columns = list(dict.fromkeys(key for row in rows for key in row))
     for column in columns:
         table.add_column(column, justify="left" if column in ("metric", "task") else "right")
     for row in rows:
-        table.add_row(*(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row.values()))
+        cells = (row.get(c, "") for c in columns)
+        table.add_row(*(f"{v:.3g}" if isinstance(v, float) else str(v) for v in cells))
     Console(width=max(120, Console().width)).print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / csv_name
@@ -30,3 +33,19 @@ def report(title: str, rows: list[dict], csv_name: str) -> Path:
     path.write_text(buffer.getvalue())
     print(f"wrote {path}")
     return path
+
+
+def steps_per_second(env, actions: np.ndarray, render: bool = False) -> float:
+    """Step `env` through `actions` (resetting at episode ends), rendering every frame if asked;
+    returns env steps per second. The env is reset (and rendered once) before the clock starts."""
+    env.reset()
+    if render:
+        env.render()  # create the renderer outside the timing
+    start = time.perf_counter()
+    for action in actions:
+        _, _, terminated, truncated, _ = env.step(action)
+        if render:
+            env.render()
+        if terminated or truncated:
+            env.reset()
+    return len(actions) / (time.perf_counter() - start)

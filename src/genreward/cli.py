@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
 import tyro
 
 from genreward.errors import GenRewardError
+from genreward.rewards.config import TrainFBConfig
 from genreward.video.config import TrainVideoConfig
 
 
 @dataclass
 class Collect:
-    """Record scripted-expert episodes of Meta-World tasks into a dataset directory."""
+    """Record episodes (scripted experts or random actions) of Meta-World tasks into a dataset."""
 
     tasks: str = "door-open"
     """Comma-separated task names (short "door-open" or full "door-open-v3"), or "all"."""
@@ -35,6 +36,8 @@ class Collect:
     """Steps recorded after the first success, so the finished state is visible."""
     action_noise: float = 0.0
     """Std of Gaussian noise added to the expert's actions."""
+    policy: str = "expert"
+    """"expert" (Meta-World's scripted policy) or "random" (uniform actions)."""
     workers: int = 2
     """Parallel recording processes."""
 
@@ -51,6 +54,7 @@ class Collect:
             max_steps=self.max_steps,
             extra_steps=self.extra_steps,
             action_noise=self.action_noise,
+            policy=self.policy,
             workers=self.workers,
         )
         for task, (ok, n) in summary.success_rates().items():
@@ -146,11 +150,78 @@ class Generate:
             print(f"goal video -> {folder}/goal_video.npz (.gif, .png)")
 
 
+@dataclass
+class SelectGoal:
+    """Pick the goal frame I* of a goal video (the frame most similar to the task text)."""
+
+    goal: tyro.conf.Positional[Path]
+    """Goal folder written by `genreward generate` (holds goal_video.npz)."""
+    backend: str = "domain"
+    """"domain" (the shipped offline scorer) or "transformers" (CLIP/SigLIP)."""
+    model: str | None = None
+    """Scorer folder (domain) or CLIP/SigLIP folder or hub id (transformers)."""
+    text: str | None = None
+    """Task text (default: the goal video's)."""
+    prompts: tuple[str, ...] = ("{}",)
+    """Prompt templates averaged as an ensemble, "{}" standing for the text."""
+
+    def run(self) -> None:
+        from genreward.goals.select import make_scorer, select_goal
+
+        goal = select_goal(
+            self.goal, make_scorer(self.backend, self.model), self.text, self.prompts
+        )
+        print(
+            f"goal frame {goal.index} of {len(goal.scores)} -> {self.goal}/goal_frame.json, "
+            "goal_frame.png"
+        )
+
+
+@dataclass
+class TrainSelector:
+    """Train the offline goal-frame scorer on expert episodes (frozen MiniLM + autoencoder)."""
+
+    data: list[Path] = field(default_factory=lambda: [Path("data/demos")])
+    """Dataset directories written by `genreward collect`."""
+    out: Path = Path("models/goal_scorer")
+    """Output scorer folder."""
+    video_model: Path | None = None
+    """Goal-video model whose autoencoder the scorer reads (default: the shipped model)."""
+    steps: int = 2000
+    """Gradient steps."""
+    seed: int = 0
+    """Seed of initialisation and batches."""
+
+    def run(self) -> None:
+        from genreward.goals.domain import train_domain_scorer
+        from genreward.rewards.train_fb import autoencoder_features
+        from genreward.video.clips import open_datasets
+
+        autoencoder = autoencoder_features(self.video_model).encoder.autoencoder
+        scorer = train_domain_scorer(
+            open_datasets(self.data), autoencoder, steps=self.steps, seed=self.seed
+        )
+        print(f"goal scorer saved to {scorer.save_pretrained(self.out)}")
+
+
+@dataclass
+class TrainFB(TrainFBConfig):
+    """Train the forward-backward model offline (expert demos + random rollouts)."""
+
+    def run(self) -> None:
+        from genreward.rewards.train_fb import train_fb
+
+        print(f"FB model saved to {train_fb(self)}")
+
+
 Command = (
     Annotated[Collect, tyro.conf.subcommand("collect")]
     | Annotated[Show, tyro.conf.subcommand("show")]
     | Annotated[TrainVideo, tyro.conf.subcommand("train-video")]
     | Annotated[Generate, tyro.conf.subcommand("generate")]
+    | Annotated[SelectGoal, tyro.conf.subcommand("select-goal")]
+    | Annotated[TrainSelector, tyro.conf.subcommand("train-selector")]
+    | Annotated[TrainFB, tyro.conf.subcommand("train-fb")]
 )
 
 

@@ -33,6 +33,7 @@ class EpisodeSpec:
     max_steps: int = 500
     extra_steps: int = 10
     action_noise: float = 0.0
+    policy: str = "expert"
 
     @property
     def file(self) -> str:
@@ -41,15 +42,12 @@ class EpisodeSpec:
 
 
 # Settings that must agree between an existing episode file and the spec that would rewrite it.
-_SETTINGS = ("size", "camera", "max_steps", "extra_steps", "action_noise")
+_SETTINGS = ("size", "camera", "max_steps", "extra_steps", "action_noise", "policy")
+POLICIES = ("expert", "random")
 
 
 def record_episode(
-    env: MetaWorldEnv,
-    policy: Callable[[np.ndarray], np.ndarray],
-    spec: EpisodeSpec,
-    *,
-    policy_name: str = "expert",
+    env: MetaWorldEnv, policy: Callable[[np.ndarray], np.ndarray], spec: EpisodeSpec
 ) -> Episode:
     """Roll `policy` from the placement of ``spec.seed`` until `spec.extra_steps` after the first
     success or `spec.max_steps`, rendering every frame."""
@@ -73,7 +71,6 @@ def record_episode(
     meta = {
         **asdict(spec),
         "text": env.text,
-        "policy": policy_name,
         "genreward_version": __version__,
     }
     return Episode(
@@ -110,7 +107,11 @@ def _env_for(spec: EpisodeSpec) -> MetaWorldEnv:
 def collect_one(spec: EpisodeSpec, root: str) -> EpisodeRecord:
     """Record one expert episode and save it under `root`; returns its index record."""
     env = _env_for(spec)
-    policy = ExpertPolicy(spec.task, spec.action_noise, seed=spec.seed)
+    if spec.policy == "expert":
+        policy = ExpertPolicy(spec.task, spec.action_noise, seed=spec.seed)
+    else:  # uniform random actions, seeded per episode
+        rng = np.random.default_rng(spec.seed)
+        policy = lambda obs: rng.uniform(-1, 1, 4).astype(np.float32)  # noqa: E731
     episode = record_episode(env, policy, spec)
     path = Path(root) / spec.file
     save_episode(path, episode)
@@ -177,10 +178,12 @@ def collect(
     max_steps: int = 500,
     extra_steps: int = 10,
     action_noise: float = 0.0,
+    policy: str = "expert",
     workers: int = 1,
     progress: bool = True,
 ) -> CollectionSummary:
-    """Record `episodes` expert episodes per task (env seeds ``seed_start ...``) under `root`.
+    """Record `episodes` episodes of `policy` ("expert" or "random") per task (env seeds
+    ``seed_start ...``) under `root`.
 
     Every file is written atomically and the index is rewritten atomically as episodes finish;
     running the same call again after a kill keeps finished episodes and records the rest.
@@ -190,6 +193,8 @@ def collect(
         raise GenRewardError(f"--episodes must be at least 1, got {episodes}")
     if workers < 1:
         raise GenRewardError(f"--workers must be at least 1, got {workers}")
+    if policy not in POLICIES:
+        raise GenRewardError(f"--policy must be one of {', '.join(POLICIES)}, got {policy!r}")
     names = resolve_tasks(tasks if isinstance(tasks, str) else ",".join(tasks))
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -197,7 +202,9 @@ def collect(
     started = time.perf_counter()
 
     specs = [
-        EpisodeSpec(task, seed_start + i, size, camera, max_steps, extra_steps, action_noise)
+        EpisodeSpec(
+            task, seed_start + i, size, camera, max_steps, extra_steps, action_noise, policy
+        )
         for task in names
         for i in range(episodes)
     ]

@@ -1,0 +1,1 @@
+"""Goal-frame selection: CLIP/SigLIP through transformers, and the shipped offline scorer."""

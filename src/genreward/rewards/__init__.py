@@ -1,0 +1,1 @@
+"""Goal-driven rewards: video-level reward, forward-backward reward, their combination, wrappers."""

@@ -1,0 +1,36 @@
+"""Configuration of `genreward train-fb` (kept free of heavy imports for the CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class TrainFBConfig:
+    """Train the forward-backward model offline on episodes (expert demos + random rollouts)."""
+
+    data: list[Path] = field(default_factory=lambda: [Path("data/demos")])
+    """Dataset directories written by `genreward collect` (any policy)."""
+    out: Path = Path("models/fb")
+    """Output folder: the FB model (config.json + safetensors) and features.json."""
+    video_model: Path | None = None
+    """Goal-video model whose autoencoder gives psi(o) (default: the shipped model)."""
+    tasks: str | None = None
+    """Comma-separated tasks to train on (default: every task in the data)."""
+    steps: int = 3000
+    """Gradient steps."""
+    batch_size: int = 256
+    """Transitions per step."""
+    z_dim: int = 64
+    """Dimension of z, F and B."""
+    hidden: int = 512
+    """Hidden width of the F and B networks."""
+    lr: float = 1e-4
+    """Adam learning rate."""
+    discount: float = 0.98
+    """Discount of the successor measure."""
+    seed: int = 0
+    """Seed of initialisation and batches."""
+    progress: bool = True
+    """Show a progress bar."""

@@ -1,0 +1,186 @@
+"""Forward-backward (FB) representation: the frame-level reward and goal-driven actions.
+
+F(s, a, z) and B(s') factor the successor measure, M(s, a, ds') ~ F(s, a, z)^T B(s'), of the
+policy that is greedy for z. For a goal frame I*, z = B(psi(I*)) and F(psi(o), a, z)^T z
+(paper Eq. 9) measures how likely acting a in o leads to states like I*. Inputs are features
+psi(o) of rendered frames (the frozen autoencoder's latents by default). Architecture and
+losses follow the paper's FB setting: z_dim 64, hidden 512, twin F heads, B scaled to norm
+sqrt(z_dim), a Bellman residual on M with target networks, an orthonormality loss on B, soft
+target updates. The greedy next action of the target is the best of `candidates` uniformly
+drawn actions, the same rule `act` uses.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import torch
+import torch.nn.functional as F
+from diffusers.configuration_utils import ConfigMixin, register_to_config
+from diffusers.models.modeling_utils import ModelMixin
+from torch import nn
+
+from genreward.errors import GenRewardError
+
+
+def _mlp(cin: int, hidden: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Linear(cin, hidden),
+        nn.LayerNorm(hidden),
+        nn.Tanh(),
+        nn.Linear(hidden, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, cout),
+    )
+
+
+class ForwardBackward(ModelMixin, ConfigMixin):
+    """F: (psi(o), a, z) -> 2 x R^d (twin heads); B: psi(o) -> R^d with norm sqrt(d)."""
+
+    @register_to_config
+    def __init__(
+        self,
+        obs_dim: int,
+        action_dim: int = 4,
+        z_dim: int = 64,
+        hidden: int = 512,
+        embed: int = 256,
+    ) -> None:
+        super().__init__()
+        self.obs_embed = nn.Sequential(nn.Linear(obs_dim, embed), nn.LayerNorm(embed), nn.Tanh())
+        self.forward_heads = nn.ModuleList(
+            [_mlp(embed + action_dim + z_dim, hidden, z_dim) for _ in range(2)]
+        )
+        self.backward_net = _mlp(obs_dim, hidden, z_dim)
+
+    def _check(self, psi: torch.Tensor) -> None:
+        if psi.shape[-1] != self.config.obs_dim:
+            raise GenRewardError(
+                f"psi features have dimension {psi.shape[-1]}, this FB model "
+                f"takes {self.config.obs_dim}: use the same feature encoder"
+            )
+
+    def forward_map(self, psi: torch.Tensor, action: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        """F for both heads: ``[2, N, z_dim]``."""
+        self._check(psi)
+        x = torch.cat([self.obs_embed(psi), action, z], dim=-1)
+        return torch.stack([head(x) for head in self.forward_heads])
+
+    def backward_map(self, psi: torch.Tensor) -> torch.Tensor:
+        """B, scaled to norm sqrt(z_dim): ``[N, z_dim]``."""
+        self._check(psi)
+        return math.sqrt(self.config.z_dim) * F.normalize(self.backward_net(psi), dim=-1)
+
+    @torch.no_grad()
+    def goal_embedding(self, goal_psi: torch.Tensor) -> torch.Tensor:
+        """z = B(psi(I*)) for goal features ``[D]`` or ``[N, D]``."""
+        return self.backward_map(goal_psi.reshape(-1, goal_psi.shape[-1]))
+
+    @torch.no_grad()
+    def goal_reward(
+        self, psi: torch.Tensor, action: torch.Tensor, goal_psi: torch.Tensor
+    ) -> torch.Tensor:
+        """r_FB = F(psi(o), a, z)^T z with z = B(psi(I*)) (mean of the twin heads): ``[N]``."""
+        return self.reward_for_z(psi, action, self.goal_embedding(goal_psi))
+
+    @torch.no_grad()
+    def reward_for_z(
+        self, psi: torch.Tensor, action: torch.Tensor, z: torch.Tensor
+    ) -> torch.Tensor:
+        """F(psi(o), a, z)^T z for a precomputed task vector ``z [1, d]``: ``[N]``."""
+        z = z.expand(len(psi), -1)
+        return (self.forward_map(psi, action, z) * z).sum(-1).mean(0)
+
+    @torch.no_grad()
+    def act(
+        self, psi: torch.Tensor, goal_psi: torch.Tensor, candidates: torch.Tensor
+    ) -> torch.Tensor:
+        """For each observation ``psi [N, D]``, the candidate action ``[M, A]`` whose F aligns
+        best with the goal's B (the paper's goal-driven action selection): ``[N, A]``."""
+        z = self.goal_embedding(goal_psi)
+        scores = _candidate_scores(
+            self, psi, candidates.expand(len(psi), -1, -1), z.expand(len(psi), -1)
+        )
+        return candidates[scores.argmax(dim=1)]
+
+
+def _candidate_scores(
+    model: ForwardBackward, psi: torch.Tensor, candidates: torch.Tensor, z: torch.Tensor
+) -> torch.Tensor:
+    """min over heads of F(psi, a_m, z)^T z for candidates ``[N, M, A]``: ``[N, M]``."""
+    n, m, a = candidates.shape
+    rep = lambda t: t[:, None].expand(-1, m, -1).reshape(n * m, -1)  # noqa: E731
+    f = model.forward_map(rep(psi), candidates.reshape(n * m, a), rep(z))
+    return (f * rep(z)).sum(-1).min(0).values.reshape(n, m)
+
+
+class FBLearner:
+    """Trains a `ForwardBackward` model on (psi(o), a, psi(o')) transitions."""
+
+    def __init__(
+        self,
+        model: ForwardBackward,
+        *,
+        lr: float = 1e-4,
+        tau: float = 0.01,
+        discount: float = 0.98,
+        ortho_coef: float = 1.0,
+        candidates: int = 16,
+        goal_z_ratio: float = 0.5,
+    ) -> None:
+        self.model = model
+        self.target = copy.deepcopy(model).requires_grad_(False)
+        self.optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        self.tau, self.discount, self.ortho_coef = tau, discount, ortho_coef
+        self.candidates, self.goal_z_ratio = candidates, goal_z_ratio
+
+    def sample_z(self, next_psi: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Task vectors: Gaussian directions, and B of states in the batch (goal-like)."""
+        n, d = len(next_psi), self.model.config.z_dim
+        z = math.sqrt(d) * F.normalize(torch.randn(n, d, generator=generator), dim=-1)
+        goals = torch.rand(n, generator=generator) < self.goal_z_ratio
+        perm = torch.randperm(n, generator=generator)
+        with torch.no_grad():
+            z[goals] = self.model.backward_map(next_psi[perm][goals])
+        return z
+
+    def update(
+        self,
+        psi: torch.Tensor,
+        action: torch.Tensor,
+        next_psi: torch.Tensor,
+        generator: torch.Generator,
+    ) -> dict[str, float]:
+        """One gradient step; returns the losses."""
+        n, a = action.shape
+        z = self.sample_z(next_psi, generator)
+        with torch.no_grad():
+            cand = torch.rand(n, self.candidates, a, generator=generator) * 2 - 1
+            best = _candidate_scores(self.target, next_psi, cand, z).argmax(dim=1)
+            next_action = cand[torch.arange(n), best]
+            target_f = self.target.forward_map(next_psi, next_action, z).min(0).values
+            target_m = target_f @ self.target.backward_map(next_psi).T  # [N, N]
+        f = self.model.forward_map(psi, action, z)  # [2, N, d]
+        b = self.model.backward_map(next_psi)  # [N, d]
+        m = f @ b.T  # [2, N, N]
+        off = ~torch.eye(n, dtype=torch.bool)
+        fb_offdiag = 0.5 * (m - self.discount * target_m)[:, off].pow(2).mean()
+        fb_diag = -m.diagonal(dim1=1, dim2=2).mean()
+        cov = b @ b.T
+        ortho = cov[off].pow(2).mean() - 2 * cov.diagonal().mean()
+        loss = fb_offdiag + fb_diag + self.ortho_coef * ortho
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        with torch.no_grad():
+            for p, tp in zip(self.model.parameters(), self.target.parameters(), strict=True):
+                tp.lerp_(p, self.tau)
+        fb_offdiag, fb_diag, ortho, loss = (t.detach() for t in (fb_offdiag, fb_diag, ortho, loss))
+        return {
+            "fb_loss": float(fb_offdiag + fb_diag),
+            "fb_offdiag": float(fb_offdiag),
+            "fb_diag": float(fb_diag),
+            "ortho_loss": float(ortho),
+            "loss": float(loss),
+        }

@@ -1,0 +1,104 @@
+"""`genreward train-fb`: train the FB representation offline, and load a trained one."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from genreward.data import Dataset, load_dataset
+from genreward.data.atomic import atomic_write_text
+from genreward.errors import GenRewardError
+from genreward.rewards.config import TrainFBConfig
+from genreward.rewards.fb import FBLearner, ForwardBackward
+from genreward.rewards.features import AutoencoderFeatures
+from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder
+from genreward.video.pipeline import SHIPPED_MODEL
+
+FEATURES_FILE = "features.json"
+
+
+def autoencoder_features(video_model: str | os.PathLike | None = None) -> AutoencoderFeatures:
+    """psi from the autoencoder of a goal-video model folder (default: the shipped model)."""
+    folder = Path(video_model) if video_model is not None else SHIPPED_MODEL
+    if not (folder / "autoencoder" / "config.json").is_file():
+        raise GenRewardError(f"{folder}: no autoencoder/ in this goal-video model folder")
+    return AutoencoderFeatures(
+        AutoencoderVideoEncoder(FrameAutoencoder.from_pretrained(folder / "autoencoder"))
+    )
+
+
+def transitions(
+    datasets: list[Dataset], features: AutoencoderFeatures, progress: bool = True
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """All (psi(o_t), a_t, psi(o_t+1)) of the episodes: ``[N, D]``, ``[N, A]``, ``[N, D]``."""
+    psi, actions, next_psi = [], [], []
+    total = sum(len(d) for d in datasets)
+    with tqdm(total=total, desc="encode episodes", disable=not progress) as bar:
+        for dataset in datasets:
+            for episode in dataset:
+                feats = features(episode.frames)
+                psi.append(feats[:-1])
+                next_psi.append(feats[1:])
+                actions.append(torch.as_tensor(episode.actions))
+                bar.update(1)
+    return torch.cat(psi), torch.cat(actions), torch.cat(next_psi)
+
+
+def train_fb(config: TrainFBConfig) -> Path:
+    """Train and save a `ForwardBackward` model; returns its folder."""
+    tasks = None
+    if config.tasks:
+        from genreward.envs.tasks import resolve_tasks
+
+        tasks = resolve_tasks(config.tasks)
+    datasets = [load_dataset(d).subset(tasks=tasks) for d in config.data]
+    if not sum(len(d) for d in datasets):
+        raise GenRewardError(f"no episodes of the requested tasks in {config.data}")
+    features = autoencoder_features(config.video_model)
+    psi, actions, next_psi = transitions(datasets, features, config.progress)
+
+    torch.manual_seed(config.seed)
+    model = ForwardBackward(
+        obs_dim=features.dim, action_dim=actions.shape[1], z_dim=config.z_dim, hidden=config.hidden
+    )
+    learner = FBLearner(model, lr=config.lr, discount=config.discount)
+    rng = np.random.default_rng(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    bar = tqdm(range(config.steps), desc="fb", disable=not config.progress)
+    for _ in bar:
+        idx = torch.as_tensor(rng.integers(0, len(psi), config.batch_size))
+        losses = learner.update(psi[idx], actions[idx], next_psi[idx], generator)
+        bar.set_postfix(fb=f"{losses['fb_loss']:.2f}", ortho=f"{losses['ortho_loss']:.2f}")
+    out = Path(config.out)
+    model.save_pretrained(out)
+    spec = {
+        "kind": "autoencoder",
+        "video_model": str(config.video_model or "shipped"),
+        "transitions": len(psi),
+        "steps": config.steps,
+    }
+    atomic_write_text(out / FEATURES_FILE, json.dumps(spec, indent=2))
+    return out
+
+
+def load_fb(directory: str | os.PathLike) -> tuple[ForwardBackward, AutoencoderFeatures]:
+    """A trained FB model and the psi it was trained with."""
+    directory = Path(directory)
+    spec_file = directory / FEATURES_FILE
+    if not spec_file.is_file():
+        raise GenRewardError(
+            f"{directory}: no {FEATURES_FILE}; not an FB model folder "
+            "(train one with `genreward train-fb`)"
+        )
+    spec = json.loads(spec_file.read_text())
+    video_model = None if spec["video_model"] == "shipped" else spec["video_model"]
+    try:
+        model = ForwardBackward.from_pretrained(directory).eval()
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise GenRewardError(f"{directory}: cannot load the FB model ({exc})") from exc
+    return model, autoencoder_features(video_model)

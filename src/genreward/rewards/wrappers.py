@@ -1,0 +1,177 @@
+"""Gymnasium wrappers that replace an env's reward by GenReward's (paper Eq. 10).
+
+`GenRewardWrapper` wraps one env; `GenRewardVectorWrapper` wraps a vector env and encodes the
+frames of all its sub-envs in one batch. Both render only when a reward term needs the frame,
+and report every term in ``info`` (r_env, r_video, r_fb, weighted terms, r_total).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from genreward.errors import GenRewardError
+from genreward.rewards.combine import GenRewardConfig, combine, env_term
+from genreward.rewards.fb import ForwardBackward
+from genreward.rewards.video_reward import VideoLevelReward
+
+Features = Callable[[np.ndarray], torch.Tensor]
+
+
+class _Terms:
+    """What both wrappers share: the reward models, the goal features and the config."""
+
+    def __init__(
+        self,
+        config: GenRewardConfig,
+        video_reward: VideoLevelReward | None,
+        fb: ForwardBackward | None,
+        features: Features | None,
+        goal_frame: np.ndarray | None,
+    ) -> None:
+        if fb is not None and (features is None or goal_frame is None):
+            raise GenRewardError("the FB reward needs `features` (psi) and the `goal_frame`")
+        self.config, self.video_reward, self.fb, self.features = config, video_reward, fb, features
+        # z = B(psi(I*)) is fixed for the run: computed once.
+        self.goal_z = fb.goal_embedding(features(goal_frame[None])[0]) if fb is not None else None
+
+    def fb_due(self, step: int) -> bool:
+        return self.fb is not None and step % self.config.fb_every == 0
+
+    def fb_rewards(self, psi: torch.Tensor, actions: np.ndarray) -> np.ndarray:
+        action = torch.as_tensor(np.asarray(actions, dtype=np.float32)).reshape(len(psi), -1)
+        return self.fb.reward_for_z(psi, action, self.goal_z).numpy()
+
+
+class GenRewardWrapper(gym.Wrapper):
+    """r = r_env + alpha * r_video + beta * r_FB for one env that renders ``rgb_array`` frames."""
+
+    def __init__(
+        self,
+        env: gym.Env,
+        *,
+        config: GenRewardConfig | None = None,
+        video_reward: VideoLevelReward | None = None,
+        fb: ForwardBackward | None = None,
+        features: Features | None = None,
+        goal_frame: np.ndarray | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.terms = _Terms(config or GenRewardConfig(), video_reward, fb, features, goal_frame)
+        self.window = video_reward.window() if video_reward is not None else None
+        self._step, self._psi = 0, None
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        obs, info = self.env.reset(seed=seed, options=options)
+        self._step = 0
+        episode_end = self.window is not None and self.window.at_episode_end
+        frame = self.env.render() if (self.terms.fb is not None or episode_end) else None
+        if self.window is not None:
+            self.window.reset(frame)
+        if self.terms.fb_due(0):
+            self._psi = self.terms.features(frame[None])
+        return obs, info
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        r_fb = (
+            float(self.terms.fb_rewards(self._psi, action)[0])
+            if self.terms.fb_due(self._step)
+            else None
+        )
+        self._step += 1
+        need = (self.window is not None and self.window.needs_frame()) or self.terms.fb_due(
+            self._step
+        )
+        frame = self.env.render() if need else None
+        r_video = None
+        if self.window is not None:
+            window = self.window.push(frame, done=terminated or truncated)
+            if window is not None:
+                r_video = self.terms.video_reward.score(window)
+        if self.terms.fb_due(self._step):
+            self._psi = self.terms.features(frame[None])
+        r_env = env_term(reward, bool(info.get("success", False)), self.terms.config.env_reward)
+        total, parts = combine(r_env, r_video, r_fb, self.terms.config)
+        return obs, total, terminated, truncated, {**info, **parts}
+
+
+class GenRewardVectorWrapper(gym.vector.VectorWrapper):
+    """GenReward for a vector env (gymnasium's next-step autoreset); the sub-envs' frames are
+    encoded in one batch per step, for psi and for every video window that completes."""
+
+    def __init__(
+        self,
+        env: gym.vector.VectorEnv,
+        *,
+        config: GenRewardConfig | None = None,
+        video_reward: VideoLevelReward | None = None,
+        fb: ForwardBackward | None = None,
+        features: Features | None = None,
+        goal_frame: np.ndarray | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.terms = _Terms(config or GenRewardConfig(), video_reward, fb, features, goal_frame)
+        n = env.num_envs
+        self.windows = [video_reward.window() for _ in range(n)] if video_reward else None
+        self._steps = np.zeros(n, dtype=int)
+        self._done = np.zeros(n, dtype=bool)
+        self._psi: torch.Tensor | None = None
+
+    def _frames(self) -> np.ndarray:
+        return np.stack(self.env.call("render"))
+
+    def reset(self, *, seed=None, options=None):
+        obs, info = self.env.reset(seed=seed, options=options)
+        self._steps[:] = 0
+        self._done[:] = False
+        frames = self._frames() if (self.terms.fb is not None or self.windows) else None
+        for i, window in enumerate(self.windows or []):
+            window.reset(frames[i])
+        if self.terms.fb is not None:
+            self._psi = self.terms.features(frames)
+        return obs, info
+
+    def step(self, actions):
+        obs, rewards, terminated, truncated, infos = self.env.step(actions)
+        n = self.num_envs
+        fb_due = np.array([self.terms.fb_due(int(s)) for s in self._steps]) & ~self._done
+        r_fb = np.zeros(n)
+        if fb_due.any():
+            r_fb[fb_due] = self.terms.fb_rewards(self._psi[fb_due], np.asarray(actions)[fb_due])
+        self._steps = np.where(self._done, 0, self._steps + 1)
+        need = self.terms.fb is not None or any(
+            w.needs_frame() or (done and w.at_episode_end)
+            for w, done in zip(self.windows or [], self._done, strict=False)
+        )
+        frames = self._frames() if need else None
+        r_video = np.zeros(n)
+        if self.windows:
+            completed, owners = [], []
+            for i, window in enumerate(self.windows):
+                if self._done[i]:  # this step was the autoreset of env i
+                    window.reset(frames[i] if frames is not None else None)
+                    continue
+                done = bool(terminated[i] or truncated[i])
+                clip = window.push(frames[i] if window.needs_frame() else None, done=done)
+                if clip is not None:
+                    completed.append(clip)
+                    owners.append(i)
+            r_video[owners] = self.terms.video_reward.score_many(completed)
+        if self.terms.fb is not None:
+            self._psi = self.terms.features(frames)
+        success = np.asarray(infos.get("success", np.zeros(n, dtype=bool)), dtype=bool)
+        totals = np.zeros(n)
+        parts: dict[str, np.ndarray] = {}
+        for i in range(n):
+            r_env = env_term(rewards[i], bool(success[i]), self.terms.config.env_reward)
+            totals[i], terms = combine(r_env, r_video[i], r_fb[i], self.terms.config)
+            for key, value in terms.items():
+                parts.setdefault(key, np.zeros(n))[i] = value
+        totals[self._done] = 0.0
+        self._done = np.logical_or(terminated, truncated)
+        return obs, totals, terminated, truncated, {**infos, **parts}

@@ -1,0 +1,118 @@
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium.utils.env_checker import check_env
+
+from genreward.envs import make_env
+from genreward.errors import GenRewardError
+from genreward.rewards.combine import GenRewardConfig
+from genreward.rewards.fb import ForwardBackward
+from genreward.rewards.features import AutoencoderFeatures
+from genreward.rewards.video_reward import VideoLevelReward
+from genreward.rewards.wrappers import GenRewardVectorWrapper, GenRewardWrapper
+from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder
+
+GOAL = np.random.default_rng(0).integers(0, 255, (8, 32, 32, 3), dtype=np.uint8)
+
+
+class CountRenders(gym.Wrapper):
+    def __init__(self, env):
+        super().__init__(env)
+        self.renders = 0
+
+    def render(self):
+        self.renders += 1
+        return self.env.render()
+
+
+@pytest.fixture(scope="module")
+def parts():
+    torch.manual_seed(0)
+    encoder = AutoencoderVideoEncoder(FrameAutoencoder(channels=(8, 8, 8), frame_size=32))
+    features = AutoencoderFeatures(encoder)
+    fb = ForwardBackward(obs_dim=features.dim, hidden=32, embed=16, z_dim=8).eval()
+    return encoder, features, fb
+
+
+def wrapped(parts, env=None, **config):
+    encoder, features, fb = parts
+    cfg = GenRewardConfig(**{"interval": 8, "frames": 4, "alpha": 0.5, "beta": 0.1, **config})
+    video = VideoLevelReward(encoder, GOAL, interval=cfg.interval, frames=cfg.frames)
+    return GenRewardWrapper(
+        env or make_env("reach", 0, size=32),
+        config=cfg,
+        video_reward=video,
+        fb=fb,
+        features=features,
+        goal_frame=GOAL[-1],
+    )
+
+
+def test_passes_the_gymnasium_env_checker(parts):
+    with pytest.warns(UserWarning):  # Meta-World's unbounded object dimensions are reported
+        check_env(wrapped(parts), skip_render_check=True)
+
+
+def test_reward_is_the_weighted_sum_and_every_term_is_reported(parts):
+    env = wrapped(parts)
+    env.reset()
+    videos = []
+    for _ in range(16):
+        _, reward, _, _, info = env.step(env.action_space.sample())
+        assert reward == pytest.approx(info["r_env"] + 0.5 * info["r_video"] + 0.1 * info["r_fb"])
+        assert info["r_total"] == reward and info["r_fb"] != 0.0
+        videos.append(info["r_video"])
+    assert [i for i, v in enumerate(videos) if v != 0.0] == [7, 15]  # every interval steps
+    assert all(-1 <= v <= 1 for v in videos)
+
+
+def test_renders_only_the_frames_a_reward_needs(parts):
+    encoder, _, _ = parts
+    counter = CountRenders(make_env("reach", 0, size=32))
+    video = VideoLevelReward(encoder, GOAL, interval=8, frames=4)
+    env = GenRewardWrapper(
+        counter, config=GenRewardConfig(interval=8, frames=4, beta=0.0), video_reward=video
+    )
+    env.reset()
+    for _ in range(16):
+        env.step(env.action_space.sample())
+    assert counter.renders == 8  # 4 subsampled frames per 8-step window, nothing else
+
+
+@pytest.mark.parametrize("kind,expected", [("sparse", {0.0, 1.0}), ("none", {0.0})])
+def test_env_reward_modes(parts, kind, expected):
+    env = wrapped(parts, env_reward=kind)
+    env.reset()
+    seen = {env.step(env.action_space.sample())[4]["r_env"] for _ in range(5)}
+    assert seen <= expected
+
+
+def test_vector_wrapper_matches_single_envs(parts):
+    encoder, features, fb = parts
+    cfg = GenRewardConfig(interval=8, frames=4, alpha=0.5, beta=0.1)
+    video = VideoLevelReward(encoder, GOAL, interval=8, frames=4)
+    vec = GenRewardVectorWrapper(
+        gym.vector.SyncVectorEnv([lambda s=s: make_env("reach", s, size=32) for s in (0, 1)]),
+        config=cfg,
+        video_reward=video,
+        fb=fb,
+        features=features,
+        goal_frame=GOAL[-1],
+    )
+    singles = [wrapped(parts, make_env("reach", s, size=32)) for s in (0, 1)]
+    vec.reset()
+    for env in singles:
+        env.reset()
+    actions = np.random.default_rng(0).uniform(-1, 1, (16, 2, 4)).astype(np.float32)
+    for step_actions in actions:
+        _, rewards, _, _, info = vec.step(step_actions)
+        expected = [env.step(a)[1] for env, a in zip(singles, step_actions, strict=True)]
+        np.testing.assert_allclose(rewards, expected, rtol=1e-4, atol=1e-5)
+    assert np.all(info["r_video"] != 0)  # the last step closed a window in both envs
+
+
+def test_fb_needs_features_and_a_goal_frame(parts):
+    _, _, fb = parts
+    with pytest.raises(GenRewardError, match="needs `features`"):
+        GenRewardWrapper(make_env("reach", 0, size=32), fb=fb)
