@@ -55,6 +55,8 @@ def test_cli_trains_then_generates(small_dataset, tmp_path):
     pipe = GoalVideoPipeline.from_pretrained(model)
     assert pipe.num_frames == 4 and pipe.frame_size == 32
     assert pipe.info["trained_on"] == ["button-press-v3", "reach-v3"]
+    for phase in ("autoencoder", "denoiser"):  # TensorBoard logs survive saving the model
+        assert list((model / "logs" / phase).rglob("events.out.tfevents*")), phase
 
     again = run_cli("train-video", "--data", str(small_dataset), "--out", str(model), *TINY)
     assert again.returncode == 2 and "pass --resume" in again.stderr

@@ -58,6 +58,26 @@ def _load_component(cls: Any, path: Path) -> Any:
         ) from exc
 
 
+def batch_inputs(
+    first_frame: np.ndarray, text: str | list[str], seed: int | list[int]
+) -> tuple[np.ndarray, list[str], list[int], bool]:
+    """A generator call's inputs as a batch: frames ``[B, H, W, 3]``, B texts, B seeds, and
+    whether a single frame was given. One text or seed is repeated over the batch."""
+    frames = np.asarray(first_frame)
+    single = frames.ndim == 3
+    frames = frames[None] if single else frames
+    batch = frames.shape[0]
+    if frames.ndim != 4 or batch == 0:
+        raise GenRewardError(
+            f"expected a first frame uint8 [H, W, 3] or a batch of them, got shape {frames.shape}"
+        )
+    texts = [text] * batch if isinstance(text, str) else list(text)
+    seeds = [seed] * batch if isinstance(seed, int | np.integer) else list(seed)
+    if len(texts) != batch or len(seeds) != batch:
+        raise GenRewardError(f"got {batch} first frames, {len(texts)} texts, {len(seeds)} seeds")
+    return frames, texts, [int(s) for s in seeds], single
+
+
 class GoalVideoPipeline:
     """Generates goal videos ``uint8 [K, H, W, 3]`` from a first frame and a task text."""
 
@@ -200,21 +220,7 @@ class GoalVideoPipeline:
         Returns ``uint8 [K, H, W, 3]`` (or ``[B, K, H, W, 3]``); frame 0 is the given frame.
         `text` and `seed` may be one value or one per batch element.
         """
-        frames = np.asarray(first_frame)
-        single = frames.ndim == 3
-        frames = frames[None] if single else frames
-        batch = frames.shape[0]
-        if frames.ndim != 4 or batch == 0:
-            raise GenRewardError(
-                f"expected a first frame uint8 [H, W, 3] or a batch of them, "
-                f"got shape {frames.shape}"
-            )
-        texts = [text] * batch if isinstance(text, str) else list(text)
-        seeds = [seed] * batch if isinstance(seed, int) else list(seed)
-        if len(texts) != batch or len(seeds) != batch:
-            raise GenRewardError(
-                f"got {batch} first frames, {len(texts)} texts, {len(seeds)} seeds"
-            )
+        frames, texts, seeds, single = batch_inputs(first_frame, text, seed)
         x = frames_to_tensor(frames, self.frame_size).to(self.device)
         first_latent = self.autoencoder.encode(x)
         text_emb = self.text_encoder.encode(texts).to(self.device)

@@ -68,7 +68,7 @@ class Trainer:
             mixed_precision=config.mixed_precision if config.mixed_precision != "no" else "no",
             cpu=config.device == "cpu",
             log_with="tensorboard",
-            project_dir=str(self.checkpoint_dir.parent),
+            project_dir=str(self.checkpoint_dir.parent / "logs"),  # TensorBoard: logs/<name>
         )
         self.accelerator.init_trackers(name)
         params = [p for p in model.parameters() if p.requires_grad]

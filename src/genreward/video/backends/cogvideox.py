@@ -19,6 +19,7 @@ from diffusers import AutoencoderKLCogVideoX, CogVideoXImageToVideoPipeline
 
 from genreward.errors import GenRewardError
 from genreward.video.autoencoder import frames_to_tensor
+from genreward.video.pipeline import batch_inputs
 
 LORA_ADAPTER = "goal_video"
 _LOAD_ERRORS = (OSError, ValueError, RuntimeError, TypeError, KeyError, ImportError)
@@ -178,21 +179,8 @@ class CogVideoXGoalVideoGenerator:
         `text` and `seed` may be one value or one per batch element; each seed has its own
         generator, so a sample depends only on its own frame, text and seed.
         """
-        frames = np.asarray(first_frame)
-        single = frames.ndim == 3
-        frames = frames[None] if single else frames
-        batch = frames.shape[0]
-        if frames.ndim != 4 or batch == 0:
-            raise GenRewardError(
-                "expected a first frame uint8 [H, W, 3] or a batch of them, "
-                f"got shape {frames.shape}"
-            )
-        texts = [text] * batch if isinstance(text, str) else list(text)
-        seeds = [seed] * batch if isinstance(seed, (int, np.integer)) else list(seed)
-        if len(texts) != batch or len(seeds) != batch:
-            raise GenRewardError(
-                f"got {batch} first frames, {len(texts)} texts, {len(seeds)} seeds"
-            )
+        frames, texts, seeds, single = batch_inputs(first_frame, text, seed)
+        batch = len(frames)
         if not all(isinstance(t, str) and t.strip() for t in texts):
             raise GenRewardError(f"every task text must be a non-empty string, got {texts!r}")
         num_frames = num_frames or self.num_frames
