@@ -58,7 +58,7 @@ def main() -> None:
     probe.reset()
     goal = np.stack([probe.render()] * 16)
     config = GenRewardConfig()
-    video = VideoLevelReward(encoder, goal, interval=config.interval, frames=config.frames)
+    video = VideoLevelReward(encoder, goal, **config.video_kwargs())
     actions = np.random.default_rng(0).uniform(-1, 1, (args.steps, 4)).astype(np.float32)
 
     def wrapper(use_video: bool, use_fb: bool, fb_every: int = 1) -> GenRewardWrapper:

@@ -44,14 +44,12 @@ def main() -> None:
         select_goal(goal_dir, make_scorer("domain"))
     video, _ = load_goal_video(goal_dir)
     config = GenRewardConfig()
-    features = autoencoder_features()
-    fb = load_fb(args.fb)[0] if args.fb else None
+    # An FB model is tied to the autoencoder its psi came from: use that one for both rewards.
+    fb, features = load_fb(args.fb) if args.fb else (None, autoencoder_features())
     env = GenRewardWrapper(
         make_env(args.task, args.seed, max_episode_steps=args.episode_steps),
         config=config,
-        video_reward=VideoLevelReward(
-            features.encoder, video, interval=config.interval, frames=config.frames
-        ),
+        video_reward=VideoLevelReward(features.encoder, video, **config.video_kwargs()),
         fb=fb,
         features=features if fb else None,
         goal_frame=load_goal_frame(goal_dir) if fb else None,

@@ -63,3 +63,11 @@ def test_unsupported_output_format(small_dataset, tmp_path):
         run_cli("show", str(episode), "--out", str(tmp_path / "x.avi")),
         "choose a file ending in .gif, .mp4, .png",
     )
+
+
+def test_bad_seeds_for_generate(tmp_path):
+    for seed in (",", "-1", "a"):
+        assert_clean_error(
+            run_cli("generate", "--seed", seed, "--out", str(tmp_path)),
+            "--seed must be non-negative integers",
+        )

@@ -131,9 +131,11 @@ class Generate:
 
         try:
             seeds = [int(s) for s in self.seed.split(",") if s.strip()]
+            if not seeds or min(seeds) < 0:
+                raise ValueError
         except ValueError as exc:
             raise GenRewardError(
-                f"--seed must be integers separated by commas, got {self.seed!r}"
+                f"--seed must be non-negative integers separated by commas, got {self.seed!r}"
             ) from exc
         pipe = GoalVideoPipeline.from_pretrained(self.model, device=self.device)
         folders = generate_goals(

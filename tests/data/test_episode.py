@@ -156,3 +156,10 @@ def test_header_check_reads_shapes_without_decompressing(saved):
     assert shapes["frames"] == (6, 16, 16, 3) and dtypes["success"] == np.bool_
     assert meta["size"] == 16
     assert zipfile.is_zipfile(saved)
+
+
+def test_dataset_errors_cross_process_boundaries():
+    import pickle
+
+    err = pickle.loads(pickle.dumps(DatasetError("x.npz", "truncated", "re-collect it")))
+    assert str(err) == "x.npz: truncated. re-collect it" and err.problem == "truncated"

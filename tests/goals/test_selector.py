@@ -81,3 +81,9 @@ def test_selector_rejects_bad_input():
 def test_loading_a_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(GenRewardError, match="cannot load the CLIP/SigLIP model"):
         TransformersScorer.from_pretrained(tmp_path / "none")
+
+
+@pytest.mark.parametrize("prompt", ["a {task}", "no placeholder"])
+def test_bad_prompt_templates_are_rejected(prompt):
+    with pytest.raises(GenRewardError, match="prompt template"):
+        GoalFrameSelector(TransformersScorer(tiny("clip"), tokenizer()), prompts=(prompt,))

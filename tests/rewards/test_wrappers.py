@@ -116,3 +116,21 @@ def test_fb_needs_features_and_a_goal_frame(parts):
     _, _, fb = parts
     with pytest.raises(GenRewardError, match="needs `features`"):
         GenRewardWrapper(make_env("reach", 0, size=32), fb=fb)
+
+
+def test_mismatched_video_settings_and_autoreset_mode_are_refused(parts):
+    encoder, _, _ = parts
+    video = VideoLevelReward(encoder, GOAL, interval=8, frames=4)
+    with pytest.raises(GenRewardError, match="interval: config 16, reward 8"):
+        GenRewardWrapper(
+            make_env("reach", 0, size=32),
+            config=GenRewardConfig(interval=16, frames=4),
+            video_reward=video,
+        )
+    same_step = gym.vector.SyncVectorEnv(
+        [lambda: make_env("reach", 0, size=32)], autoreset_mode=gym.vector.AutoresetMode.SAME_STEP
+    )
+    with pytest.raises(GenRewardError, match="next-step autoreset"):
+        GenRewardVectorWrapper(
+            same_step, config=GenRewardConfig(interval=8, frames=4), video_reward=video
+        )

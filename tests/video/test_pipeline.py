@@ -83,3 +83,11 @@ def test_saving_keeps_the_previous_model_until_the_new_one_is_complete(
     other.save_pretrained(model)
     assert json.loads((model / "pipeline.json").read_text())["info"]["note"] == "second"
     assert not list(tmp_path.glob(".*"))
+
+
+def test_saving_into_a_folder_with_other_files_is_refused(pipeline, tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "index.jsonl").write_text("{}\n")
+    with pytest.raises(GenRewardError, match="not part of a goal-video model"):
+        pipeline.save_pretrained(tmp_path / "data")
+    assert (tmp_path / "data" / "index.jsonl").read_text() == "{}\n"

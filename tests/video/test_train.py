@@ -137,3 +137,14 @@ def test_bad_training_requests(small_dataset, tmp_path):
         train_module.train_video(tiny_config(tmp_path, tmp_path / "m"))
     with pytest.raises(GenRewardError, match="no successful episodes"):
         train_module.train_video(tiny_config(small_dataset, tmp_path / "m", tasks="door-open"))
+
+
+def test_resume_refuses_another_run_and_in_place_finetuning(small_dataset, tmp_path):
+    first = tiny_config(small_dataset, tmp_path / "m", steps=2, autoencoder_steps=2)
+    train_module.train_video(first)
+    with pytest.raises(GenRewardError, match=r"other settings \(steps: 2 -> 5\)"):
+        train_module.train_video(
+            tiny_config(small_dataset, tmp_path / "m", steps=5, autoencoder_steps=2, resume=True)
+        )
+    with pytest.raises(GenRewardError, match="--out must differ from --init"):
+        train_module.train_video(tiny_config(small_dataset, tmp_path / "m", init=tmp_path / "m"))

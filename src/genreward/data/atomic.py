@@ -59,8 +59,9 @@ def remove_stale_temporaries(directory: str | os.PathLike) -> int:
     """Delete temporary files left by killed writers under `directory`; return how many."""
     removed = 0
     for tmp in Path(directory).rglob(f".*{TMP_SUFFIX}*"):
-        tmp.unlink(missing_ok=True)
-        removed += 1
+        if tmp.is_file():  # atomic_path's files only, not other tools' temporary folders
+            tmp.unlink(missing_ok=True)
+            removed += 1
     return removed
 
 

@@ -104,6 +104,14 @@ def _env_for(spec: EpisodeSpec) -> MetaWorldEnv:
     return _cached_env[1]
 
 
+def close_cached_env() -> None:
+    """Free this process's cached env (its simulation and OpenGL context)."""
+    global _cached_env
+    if _cached_env is not None:
+        _cached_env[1].close()
+        _cached_env = None
+
+
 def collect_one(spec: EpisodeSpec, root: str) -> EpisodeRecord:
     """Record one expert episode and save it under `root`; returns its index record."""
     env = _env_for(spec)
@@ -251,6 +259,7 @@ def collect(
     finally:
         write_index(root, list(by_file.values()))
         bar.close()
+        close_cached_env()
     planned = {spec.file for spec in specs}
     return CollectionSummary(
         root=root,

@@ -42,8 +42,13 @@ class DatasetError(GenRewardError):
     def __init__(self, path: str | os.PathLike, problem: str, hint: str = "") -> None:
         self.path = Path(path)
         self.problem = problem
+        self.hint = hint
         message = f"{path}: {problem}"
         super().__init__(f"{message}. {hint}" if hint else message)
+
+    def __reduce__(self):
+        # Rebuilt from its arguments, so it crosses process boundaries (collect's workers).
+        return (type(self), (self.path, self.problem, self.hint))
 
 
 # What numpy and zipfile raise for truncated, corrupted or non-npz files.

@@ -67,7 +67,12 @@ def load_goal_frame(goal_dir: str | os.PathLike):
     spec = goal_dir / GOAL_FRAME_FILE
     if not spec.is_file():
         raise GenRewardError(f"{goal_dir}: no {GOAL_FRAME_FILE}; run `genreward select-goal` first")
-    index = int(json.loads(spec.read_text())["index"])
+    try:
+        index = int(json.loads(spec.read_text())["index"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise GenRewardError(
+            f"{spec}: unreadable ({exc}); run `genreward select-goal` again"
+        ) from exc
     if not 0 <= index < len(video):
         raise GenRewardError(f"{spec}: goal frame index {index} is outside the video")
     return video[index]

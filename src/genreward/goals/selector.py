@@ -50,6 +50,16 @@ class GoalFrameSelector:
     """Picks I* = argmax_t score(frame_t, text) with the given scorer."""
 
     def __init__(self, scorer: FrameScorer, prompts: tuple[str, ...] = ("{}",)) -> None:
+        for prompt in prompts:
+            try:
+                prompt.format("text")
+            except (KeyError, IndexError, ValueError) as exc:
+                raise GenRewardError(
+                    f"prompt template {prompt!r} is invalid ({exc!r}); use "
+                    "'{}' where the task text goes, e.g. 'a robot arm: {}'"
+                ) from exc
+            if "{}" not in prompt:
+                raise GenRewardError(f"prompt template {prompt!r} has no '{{}}' for the text")
         self.scorer = scorer
         self.prompts = prompts
 

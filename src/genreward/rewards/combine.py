@@ -31,6 +31,15 @@ class GenRewardConfig:
     fb_every: int = 1
     """Give the FB reward on every `fb_every`-th step (1: every step)."""
 
+    def video_kwargs(self) -> dict:
+        """The `VideoLevelReward` settings this config implies."""
+        return {
+            "interval": self.interval,
+            "frames": self.frames,
+            "mode": self.video_mode,
+            "at_episode_end": self.video_at_episode_end,
+        }
+
     def __post_init__(self) -> None:
         if self.env_reward not in ("dense", "sparse", "none"):
             raise GenRewardError(

@@ -154,13 +154,16 @@ class FBLearner:
     ) -> dict[str, float]:
         """One gradient step; returns the losses."""
         n, a = action.shape
+        if n < 2:
+            raise GenRewardError("FB updates need a batch of at least 2 transitions")
         z = self.sample_z(next_psi, generator)
         with torch.no_grad():
             cand = torch.rand(n, self.candidates, a, generator=generator) * 2 - 1
             best = _candidate_scores(self.target, next_psi, cand, z).argmax(dim=1)
             next_action = cand[torch.arange(n), best]
-            target_f = self.target.forward_map(next_psi, next_action, z).min(0).values
-            target_m = target_f @ self.target.backward_map(next_psi).T  # [N, N]
+            # M per target head, then the pessimistic minimum over heads: [N, N].
+            target_f = self.target.forward_map(next_psi, next_action, z)  # [2, N, d]
+            target_m = (target_f @ self.target.backward_map(next_psi).T).min(0).values
         f = self.model.forward_map(psi, action, z)  # [2, N, d]
         b = self.model.backward_map(next_psi)  # [N, d]
         m = f @ b.T  # [2, N, N]

@@ -11,7 +11,7 @@ import torch
 from tqdm import tqdm
 
 from genreward.data import Dataset, load_dataset
-from genreward.data.atomic import atomic_write_text
+from genreward.data.atomic import atomic_write_text, sha256_file
 from genreward.errors import GenRewardError
 from genreward.rewards.config import TrainFBConfig
 from genreward.rewards.fb import FBLearner, ForwardBackward
@@ -22,11 +22,21 @@ from genreward.video.pipeline import SHIPPED_MODEL
 FEATURES_FILE = "features.json"
 
 
-def autoencoder_features(video_model: str | os.PathLike | None = None) -> AutoencoderFeatures:
-    """psi from the autoencoder of a goal-video model folder (default: the shipped model)."""
+def _autoencoder_dir(video_model: str | os.PathLike | None) -> Path:
     folder = Path(video_model) if video_model is not None else SHIPPED_MODEL
     if not (folder / "autoencoder" / "config.json").is_file():
         raise GenRewardError(f"{folder}: no autoencoder/ in this goal-video model folder")
+    return folder / "autoencoder"
+
+
+def autoencoder_fingerprint(video_model: str | os.PathLike | None = None) -> str:
+    """SHA-256 of the autoencoder weights that give psi (an FB model is tied to them)."""
+    return sha256_file(_autoencoder_dir(video_model) / "diffusion_pytorch_model.safetensors")
+
+
+def autoencoder_features(video_model: str | os.PathLike | None = None) -> AutoencoderFeatures:
+    """psi from the autoencoder of a goal-video model folder (default: the shipped model)."""
+    folder = _autoencoder_dir(video_model).parent
     return AutoencoderFeatures(
         AutoencoderVideoEncoder(FrameAutoencoder.from_pretrained(folder / "autoencoder"))
     )
@@ -78,7 +88,8 @@ def train_fb(config: TrainFBConfig) -> Path:
     model.save_pretrained(out)
     spec = {
         "kind": "autoencoder",
-        "video_model": str(config.video_model or "shipped"),
+        "video_model": str(Path(config.video_model).resolve()) if config.video_model else "shipped",
+        "autoencoder_sha256": autoencoder_fingerprint(config.video_model),
         "transitions": len(psi),
         "steps": config.steps,
     }
@@ -95,8 +106,19 @@ def load_fb(directory: str | os.PathLike) -> tuple[ForwardBackward, AutoencoderF
             f"{directory}: no {FEATURES_FILE}; not an FB model folder "
             "(train one with `genreward train-fb`)"
         )
-    spec = json.loads(spec_file.read_text())
-    video_model = None if spec["video_model"] == "shipped" else spec["video_model"]
+    try:
+        spec = json.loads(spec_file.read_text())
+        video_model = None if spec["video_model"] == "shipped" else spec["video_model"]
+        expected = spec["autoencoder_sha256"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise GenRewardError(
+            f"{spec_file}: unreadable ({exc}); retrain with `genreward train-fb`"
+        ) from exc
+    if autoencoder_fingerprint(video_model) != expected:
+        raise GenRewardError(
+            f"{directory}: the FB model was trained on psi from another autoencoder than "
+            f"{video_model or 'the shipped model'}'s; retrain it with `genreward train-fb`"
+        )
     try:
         model = ForwardBackward.from_pretrained(directory).eval()
     except (OSError, ValueError, RuntimeError) as exc:

@@ -35,6 +35,20 @@ class _Terms:
     ) -> None:
         if fb is not None and (features is None or goal_frame is None):
             raise GenRewardError("the FB reward needs `features` (psi) and the `goal_frame`")
+        if video_reward is not None:
+            built = {
+                "interval": video_reward.interval,
+                "frames": video_reward.frames,
+                "mode": video_reward.mode,
+                "at_episode_end": video_reward.at_episode_end,
+            }
+            wrong = {k: (v, built[k]) for k, v in config.video_kwargs().items() if built[k] != v}
+            if wrong:
+                raise GenRewardError(
+                    "the video reward was built with other settings than the config: "
+                    + ", ".join(f"{k}: config {a!r}, reward {b!r}" for k, (a, b) in wrong.items())
+                    + "; build it with VideoLevelReward(encoder, goal, **config.video_kwargs())"
+                )
         self.config, self.video_reward, self.fb, self.features = config, video_reward, fb, features
         # z = B(psi(I*)) is fixed for the run: computed once.
         self.goal_z = fb.goal_embedding(features(goal_frame[None])[0]) if fb is not None else None
@@ -115,6 +129,12 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
         goal_frame: np.ndarray | None = None,
     ) -> None:
         super().__init__(env)
+        mode = env.metadata.get("autoreset_mode", gym.vector.AutoresetMode.NEXT_STEP)
+        if mode != gym.vector.AutoresetMode.NEXT_STEP:
+            raise GenRewardError(
+                f"GenRewardVectorWrapper needs a vector env with next-step "
+                f"autoreset (gymnasium's default), got {mode}"
+            )
         self.terms = _Terms(config or GenRewardConfig(), video_reward, fb, features, goal_frame)
         n = env.num_envs
         self.windows = [video_reward.window() for _ in range(n)] if video_reward else None

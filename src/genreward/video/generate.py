@@ -53,7 +53,7 @@ def generate_goals(
             "camera": camera,
             "size": pipe.frame_size,
             "model": model_name,
-            "guidance_scale": guidance_scale or pipe.guidance_scale,
+            "guidance_scale": pipe.guidance_scale if guidance_scale is None else guidance_scale,
             "num_inference_steps": num_inference_steps or pipe.num_inference_steps,
         }
         save_goal_video(folder / GOAL_FILE, video, meta)

@@ -30,6 +30,9 @@ from genreward.video.denoiser import GoalVideoDenoiser
 from genreward.video.text import TextEncoder
 
 PIPELINE_FILE = "pipeline.json"
+# What a model folder may hold: the parts, and what training keeps beside them.
+KEPT_ENTRIES = ("checkpoints", "logs", "MODEL_CARD.md")
+MODEL_ENTRIES = (PIPELINE_FILE, "autoencoder", "denoiser", "scheduler", *KEPT_ENTRIES)
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "assets" / "goal_video"
 
 
@@ -43,7 +46,7 @@ def training_scheduler() -> DDPMScheduler:
     )
 
 
-def _load_component(cls: Any, path: Path) -> Any:
+def load_component(cls: Any, path: Path) -> Any:
     if not (path / "config.json").is_file():
         raise GenRewardError(
             f"{path}: missing config.json; not a trained goal-video model "
@@ -136,8 +139,16 @@ class GoalVideoPipeline:
 
     # SAVE / LOAD
     def save_pretrained(self, directory: str | os.PathLike) -> Path:
-        """Write the pipeline folder; an existing folder is replaced only once all is written."""
-        directory = Path(directory)
+        """Write the pipeline folder; an existing model folder is replaced only once all is
+        written. A folder holding anything else (a dataset, say) is refused, not overwritten."""
+        directory = Path(directory).resolve()
+        if directory.exists():
+            foreign = sorted(p.name for p in directory.iterdir() if p.name not in MODEL_ENTRIES)
+            if foreign:
+                raise GenRewardError(
+                    f"{directory} holds files that are not part of a goal-video model "
+                    f"({', '.join(foreign[:5])}); save the model to an empty or new folder"
+                )
         tmp = directory.with_name(f".{directory.name}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -151,7 +162,7 @@ class GoalVideoPipeline:
             "info": self.info,
         }
         atomic_write_text(tmp / PIPELINE_FILE, json.dumps(settings, indent=2, sort_keys=True))
-        keep = [p for p in ("checkpoints", "logs", "MODEL_CARD.md") if (directory / p).exists()]
+        keep = [p for p in KEPT_ENTRIES if (directory / p).exists()]
         for name in keep:
             os.replace(directory / name, tmp / name)
         if directory.exists():
@@ -183,8 +194,8 @@ class GoalVideoPipeline:
             settings = json.loads(settings_file.read_text())
         except json.JSONDecodeError as exc:
             raise GenRewardError(f"{settings_file}: not valid JSON ({exc})") from exc
-        autoencoder = _load_component(FrameAutoencoder, directory / "autoencoder")
-        denoiser = _load_component(GoalVideoDenoiser, directory / "denoiser")
+        autoencoder = load_component(FrameAutoencoder, directory / "autoencoder")
+        denoiser = load_component(GoalVideoDenoiser, directory / "denoiser")
         if not (directory / "scheduler" / "scheduler_config.json").is_file():
             raise GenRewardError(f"{directory / 'scheduler'}: missing scheduler_config.json")
         scheduler = DDPMScheduler.from_pretrained(directory / "scheduler")

@@ -4,6 +4,8 @@ finetune a trained pipeline on a domain dataset (in full or with LoRA)."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -13,12 +15,13 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from genreward.data.atomic import atomic_write_text
 from genreward.errors import GenRewardError
 from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder, frames_to_tensor
 from genreward.video.clips import FrameSet, load_clips, load_frames, open_datasets
 from genreward.video.config import TrainVideoConfig
 from genreward.video.denoiser import GoalVideoDenoiser, count_parameters
-from genreward.video.pipeline import GoalVideoPipeline, training_scheduler
+from genreward.video.pipeline import GoalVideoPipeline, load_component, training_scheduler
 from genreward.video.text import TextEncoder
 from genreward.video.training import LoopConfig, Trainer
 
@@ -124,9 +127,51 @@ def _apply_lora(denoiser: GoalVideoDenoiser, rank: int) -> torch.nn.Module:
     return get_peft_model(denoiser, lora)
 
 
+RUN_FILE = "run.json"
+# Settings that make a checkpoint belong to one run; --resume refuses any change of them.
+RUN_KEYS = (
+    "data",
+    "init",
+    "tasks",
+    "lora_rank",
+    "num_frames",
+    "autoencoder_steps",
+    "autoencoder_batch",
+    "steps",
+    "batch_size",
+    "lr",
+    "channels",
+    "text_dropout",
+    "seed",
+)
+
+
+def _check_same_run(out: Path, config: TrainVideoConfig) -> None:
+    """Record this run's settings beside its checkpoints; refuse to resume a different run."""
+    settings = json.loads(json.dumps({k: getattr(config, k) for k in RUN_KEYS}, default=str))
+    run_file = out / "checkpoints" / RUN_FILE
+    if run_file.exists():
+        try:
+            recorded = json.loads(run_file.read_text())
+        except json.JSONDecodeError as exc:
+            raise GenRewardError(f"{run_file}: unreadable ({exc})") from exc
+        changed = {k: (recorded.get(k), v) for k, v in settings.items() if recorded.get(k) != v}
+        if changed:
+            detail = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items())
+            raise GenRewardError(
+                f"{out} holds a run with other settings ({detail}); resume it "
+                "with the same settings or choose another --out"
+            )
+        return
+    run_file.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(run_file, json.dumps(settings, indent=2))
+
+
 def train_video(config: TrainVideoConfig) -> Path:
     """Train (or finetune) and save a GoalVideoPipeline to `config.out`; returns its path."""
     out = Path(config.out)
+    if config.init is not None and Path(config.init).resolve() == out.resolve():
+        raise GenRewardError("--out must differ from --init: finetune into a new folder")
     if (out / "checkpoints").exists() and not config.resume:
         raise GenRewardError(
             f"{out} already holds a training run: pass --resume to continue it, "
@@ -141,6 +186,7 @@ def train_video(config: TrainVideoConfig) -> Path:
 
         tasks = resolve_tasks(config.tasks)
     datasets = open_datasets(config.data, tasks)
+    _check_same_run(out, config)
     out.mkdir(parents=True, exist_ok=True)
 
     text_encoder = TextEncoder(device=config.device)
@@ -155,12 +201,16 @@ def train_video(config: TrainVideoConfig) -> Path:
     else:
         ae_dir = out / "checkpoints" / "autoencoder-final"
         if ae_dir.exists():
-            autoencoder = FrameAutoencoder.from_pretrained(ae_dir)
+            autoencoder = load_component(FrameAutoencoder, ae_dir)
         else:
             autoencoder = train_autoencoder(
                 config, load_frames(datasets, progress=config.progress), out
             )
-            autoencoder.save_pretrained(ae_dir)
+            # Its presence marks the phase as done, so it must appear whole or not at all.
+            tmp = ae_dir.with_name(f".{ae_dir.name}.tmp")
+            shutil.rmtree(tmp, ignore_errors=True)
+            autoencoder.save_pretrained(tmp)
+            os.replace(tmp, ae_dir)
         torch.manual_seed(config.seed)
         denoiser = GoalVideoDenoiser(
             latent_channels=autoencoder.config.latent_channels,

@@ -75,8 +75,13 @@ class Trainer:
         if not params:
             raise GenRewardError(f"{name}: the model has no trainable parameters")
         optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)
+        # accelerate steps a prepared scheduler once per process: stretch it to match.
+        procs = self.accelerator.num_processes
         schedule = get_scheduler(
-            "cosine", optimizer, num_warmup_steps=config.warmup, num_training_steps=config.steps
+            "cosine",
+            optimizer,
+            num_warmup_steps=config.warmup * procs,
+            num_training_steps=config.steps * procs,
         )
         self.model, self.optimizer, self.schedule = self.accelerator.prepare(
             model, optimizer, schedule
@@ -96,14 +101,21 @@ class Trainer:
         """Write the full training state atomically; keep only the newest checkpoint."""
         final = self.checkpoint_dir / f"{self.name}-step-{self.counter.step:07d}"
         tmp = self.checkpoint_dir / f".{final.name}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
+        main = self.accelerator.is_main_process  # only one process moves files
+        self.accelerator.wait_for_everyone()
+        if main:
+            shutil.rmtree(tmp, ignore_errors=True)
         self.accelerator.save_state(str(tmp))
-        shutil.rmtree(final, ignore_errors=True)
-        os.replace(tmp, final)
-        previous = self._latest_file().read_text().strip() if self._latest_file().exists() else ""
-        atomic_write_text(self._latest_file(), final.name)
-        if previous and previous != final.name:
-            shutil.rmtree(self.checkpoint_dir / previous, ignore_errors=True)
+        self.accelerator.wait_for_everyone()
+        if main:
+            shutil.rmtree(final, ignore_errors=True)
+            os.replace(tmp, final)
+            latest = self._latest_file()
+            previous = latest.read_text().strip() if latest.exists() else ""
+            atomic_write_text(latest, final.name)
+            if previous and previous != final.name:
+                shutil.rmtree(self.checkpoint_dir / previous, ignore_errors=True)
+        self.accelerator.wait_for_everyone()
         return final
 
     def resume(self) -> bool:
@@ -135,8 +147,10 @@ class Trainer:
         smooth = None
         while self.counter.step < cfg.steps:
             step = self.counter.step
-            rng = np.random.default_rng([cfg.seed, step])
-            torch_rng = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step)
+            # Each process draws its own batches; process 0's are those of a one-process run.
+            rank = self.accelerator.process_index
+            rng = np.random.default_rng([cfg.seed, step] + ([rank] if rank else []))
+            torch_rng = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step + rank * 7919)
             self.model.train()
             with self.accelerator.autocast():
                 loss = loss_fn(self.model, rng, torch_rng)
