@@ -134,3 +134,39 @@ def test_mismatched_video_settings_and_autoreset_mode_are_refused(parts):
         GenRewardVectorWrapper(
             same_step, config=GenRewardConfig(interval=8, frames=4), video_reward=video
         )
+
+
+def test_vector_wrapper_with_sparse_fb_matches_single_envs_and_renders_less(parts):
+    encoder, features, fb = parts
+    cfg = GenRewardConfig(interval=8, frames=4, alpha=0.5, beta=0.1, fb_every=4)
+    video = VideoLevelReward(encoder, GOAL, **cfg.video_kwargs())
+    counters = [CountRenders(make_env("reach", s, size=32)) for s in (0, 1)]
+    vec = GenRewardVectorWrapper(
+        gym.vector.SyncVectorEnv([lambda c=c: c for c in counters]),
+        config=cfg,
+        video_reward=video,
+        fb=fb,
+        features=features,
+        goal_frame=GOAL[-1],
+    )
+    singles = [
+        GenRewardWrapper(
+            make_env("reach", s, size=32),
+            config=cfg,
+            video_reward=video,
+            fb=fb,
+            features=features,
+            goal_frame=GOAL[-1],
+        )
+        for s in (0, 1)
+    ]
+    vec.reset()
+    for env in singles:
+        env.reset()
+    actions = np.random.default_rng(1).uniform(-1, 1, (16, 2, 4)).astype(np.float32)
+    for step_actions in actions:
+        rewards = vec.step(step_actions)[1]
+        expected = [env.step(a)[1] for env, a in zip(singles, step_actions, strict=True)]
+        np.testing.assert_allclose(rewards, expected, rtol=1e-4, atol=1e-5)
+    # reset + psi on steps 4, 8, 12, 16 + the video frames (4 per 8 steps, some shared)
+    assert all(c.renders < 16 for c in counters)

@@ -164,7 +164,9 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
         if fb_due.any():
             r_fb[fb_due] = self.terms.fb_rewards(self._psi[fb_due], np.asarray(actions)[fb_due])
         self._steps = np.where(self._done, 0, self._steps + 1)
-        need = self.terms.fb is not None or any(
+        # psi of this step's frames is needed where the next step gets an FB reward.
+        psi_due = any(self.terms.fb_due(int(s)) for s in self._steps)
+        need = psi_due or any(
             w.needs_frame() or (done and w.at_episode_end)
             for w, done in zip(self.windows or [], self._done, strict=False)
         )
@@ -182,7 +184,7 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
                     completed.append(clip)
                     owners.append(i)
             r_video[owners] = self.terms.video_reward.score_many(completed)
-        if self.terms.fb is not None:
+        if psi_due:
             self._psi = self.terms.features(frames)
         success = np.asarray(infos.get("success", np.zeros(n, dtype=bool)), dtype=bool)
         totals = np.zeros(n)
