@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from diffusers import DDPMScheduler
 from tqdm import tqdm
 
 from genreward.data.atomic import atomic_write_text
@@ -88,9 +89,10 @@ def denoiser_loss(
     text_dropout: float,
     rng: np.random.Generator,
     torch_rng: torch.Generator,
+    scheduler: DDPMScheduler,
 ) -> torch.Tensor:
-    """v-prediction loss on clips ``latents [N, C, K, h, w]``; text dropped with `text_dropout`."""
-    scheduler = training_scheduler()
+    """v-prediction loss on clips ``latents [N, C, K, h, w]``; text dropped with `text_dropout`;
+    `scheduler` is the training noise schedule (built once per run, not per step)."""
     idx = torch.as_tensor(rng.integers(0, len(latents), batch))
     device = next(model.parameters()).device
     x0 = latents[idx].to(device)
@@ -234,9 +236,12 @@ def train_video(config: TrainVideoConfig) -> Path:
     )
     if config.resume:
         trainer.resume()
+    noise_schedule = training_scheduler()
     batch, dropout = config.batch_size, config.text_dropout
     losses = trainer.fit(
-        lambda m, rng, trng: denoiser_loss(m, latents, text_emb, batch, dropout, rng, trng),
+        lambda m, rng, trng: denoiser_loss(
+            m, latents, text_emb, batch, dropout, rng, trng, noise_schedule
+        ),
         config.progress,
     )
     trained = trainer.final_model()
