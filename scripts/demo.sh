@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
-# The main job on shipped defaults, until the RL stage lands: record expert episodes, generate a
-# goal video with the shipped model from an env seed's first frame, and select its goal frame.
+# The main job on the shipped defaults: `genreward demo` (goal videos, goal frames, a GenReward
+# agent and an env-reward-only agent on one task, and the report). Extra arguments go to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:-outputs/demo}
-export LD_PRELOAD=${LD_PRELOAD:-/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4}
-.venv/bin/genreward collect --tasks door-open,drawer-open --episodes 5 --size 64 --out "$out/demos"
-.venv/bin/genreward show "$out/demos/door-open-v3/seed_000000.npz" --out "$out/door-open.gif"
-.venv/bin/genreward show "$out/demos/door-open-v3/seed_000000.npz" --out "$out/door-open.png"
-.venv/bin/genreward generate --task door-open --seed 0 --out "$out/goal"
-.venv/bin/genreward select-goal "$out/goal"
-echo "demo: expert episodes in $out/demos (index.jsonl), one as $out/door-open.gif/.png;"
-echo "      goal video in $out/goal (goal_video.gif, goal_video.png, goal_frame.png)"
+# tcmalloc makes torch on the CPU several times faster (scripts/setup.sh installs it).
+tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
+if [ -z "${LD_PRELOAD:-}" ] && [ -f "$tcmalloc" ]; then export LD_PRELOAD=$tcmalloc; fi
+exec .venv/bin/genreward demo "$@"

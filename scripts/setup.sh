@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(libegl1 libegl-mesa0 libgl1-mesa-dri libosmesa6 libtcmalloc-minimal4)
+# chromium: headless screenshots that check the HTML report renders in a real browser.
+DEBS=(libegl1 libegl-mesa0 libgl1-mesa-dri libosmesa6 libtcmalloc-minimal4 chromium)
 PYTHON=${PYTHON:-python3}
 VENV=.venv
 TORCH_VERSION=2.13.0

@@ -9,8 +9,11 @@ from typing import Annotated
 
 import tyro
 
+from genreward.demo import DemoConfig
 from genreward.errors import GenRewardError
 from genreward.rewards.config import TrainFBConfig
+from genreward.rl.config import TrainConfig
+from genreward.sweep import SweepConfig
 from genreward.video.config import TrainVideoConfig
 
 
@@ -216,6 +219,78 @@ class TrainFB(TrainFBConfig):
         print(f"FB model saved to {train_fb(self)}")
 
 
+@dataclass
+class Train(TrainConfig):
+    """Train a SAC agent on a Meta-World task with GenReward (or an ablation of it)."""
+
+    def run(self) -> None:
+        from genreward.rl.trainer import train
+
+        folder = train(self)
+        print(f"run finished -> {folder} (metrics.csv, eval/*.gif, logs/ for TensorBoard)")
+
+
+@dataclass
+class Eval:
+    """Evaluate the latest snapshot of a run: success rate, return and rollout GIFs."""
+
+    run_dir: tyro.conf.Positional[Path]
+    """Run folder written by `genreward train`."""
+    episodes: int = 10
+    """Evaluation episodes (cycling over the run's placements)."""
+    gifs: int = 2
+    """Episodes saved as GIFs in <run>/eval."""
+    device: str = "cpu"
+    """Torch device."""
+
+    def run(self) -> None:
+        from genreward.rl.trainer import evaluate_run
+
+        if self.episodes < 1 or self.gifs < 0:
+            raise GenRewardError("--episodes must be positive and --gifs non-negative")
+        s = evaluate_run(self.run_dir, self.episodes, self.gifs, self.device)
+        print(
+            f"step {s['step']}: success {s['eval_success']:.2f}, return "
+            f"{s['eval_return']:.1f} ± {s['eval_return_std']:.1f} over {self.episodes} episodes"
+        )
+
+
+@dataclass
+class Report:
+    """Learning curves, a results table and an HTML page for a set of runs."""
+
+    runs: tyro.conf.Positional[list[Path]]
+    """Run folders, or folders holding run folders (a sweep)."""
+    out: Path = Path("outputs/report")
+    """Output folder: index.html, learning_curves.png, results.csv, results.md."""
+
+    def run(self) -> None:
+        from genreward.report.make import make_report
+
+        print(f"report -> {make_report(self.runs, self.out)}")
+
+
+@dataclass
+class Demo(DemoConfig):
+    """The main job: goal video, goal frame, GenReward and env-only agents, report."""
+
+    def run(self) -> None:
+        from genreward.demo import run_demo
+
+        page = run_demo(self)
+        print(f"demo finished; open the report: {page}")
+
+
+@dataclass
+class Sweep(SweepConfig):
+    """Run a grid of trainings (tasks x rewards x env rewards x seeds) on Ray, then report."""
+
+    def run(self) -> None:
+        from genreward.sweep import run_sweep
+
+        print(f"sweep finished; report: {run_sweep(self)}")
+
+
 Command = (
     Annotated[Collect, tyro.conf.subcommand("collect")]
     | Annotated[Show, tyro.conf.subcommand("show")]
@@ -224,6 +299,11 @@ Command = (
     | Annotated[SelectGoal, tyro.conf.subcommand("select-goal")]
     | Annotated[TrainSelector, tyro.conf.subcommand("train-selector")]
     | Annotated[TrainFB, tyro.conf.subcommand("train-fb")]
+    | Annotated[Train, tyro.conf.subcommand("train")]
+    | Annotated[Eval, tyro.conf.subcommand("eval")]
+    | Annotated[Report, tyro.conf.subcommand("report")]
+    | Annotated[Demo, tyro.conf.subcommand("demo")]
+    | Annotated[Sweep, tyro.conf.subcommand("sweep")]
 )
 
 

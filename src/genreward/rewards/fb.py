@@ -135,12 +135,28 @@ class FBLearner:
         self.tau, self.discount, self.ortho_coef = tau, discount, ortho_coef
         self.candidates, self.goal_z_ratio = candidates, goal_z_ratio
 
+    def state_dict(self) -> dict:
+        """Model, target and optimiser state (for training snapshots)."""
+        return {
+            "model": self.model.state_dict(),
+            "target": self.target.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what `state_dict` returned."""
+        self.model.load_state_dict(state["model"])
+        self.target.load_state_dict(state["target"])
+        self.optimizer.load_state_dict(state["optimizer"])
+
     def sample_z(self, next_psi: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """Task vectors: Gaussian directions, and B of states in the batch (goal-like)."""
         n, d = len(next_psi), self.model.config.z_dim
+        # Drawn on the generator's device (CPU), then moved: same numbers on CPU and CUDA.
         z = math.sqrt(d) * F.normalize(torch.randn(n, d, generator=generator), dim=-1)
-        goals = torch.rand(n, generator=generator) < self.goal_z_ratio
-        perm = torch.randperm(n, generator=generator)
+        z = z.to(next_psi.device)
+        goals = (torch.rand(n, generator=generator) < self.goal_z_ratio).to(next_psi.device)
+        perm = torch.randperm(n, generator=generator).to(next_psi.device)
         with torch.no_grad():
             z[goals] = self.model.backward_map(next_psi[perm][goals])
         return z
@@ -158,16 +174,16 @@ class FBLearner:
             raise GenRewardError("FB updates need a batch of at least 2 transitions")
         z = self.sample_z(next_psi, generator)
         with torch.no_grad():
-            cand = torch.rand(n, self.candidates, a, generator=generator) * 2 - 1
+            cand = torch.rand(n, self.candidates, a, generator=generator).to(psi.device) * 2 - 1
             best = _candidate_scores(self.target, next_psi, cand, z).argmax(dim=1)
-            next_action = cand[torch.arange(n), best]
+            next_action = cand[torch.arange(n, device=psi.device), best]
             # M per target head, then the pessimistic minimum over heads: [N, N].
             target_f = self.target.forward_map(next_psi, next_action, z)  # [2, N, d]
             target_m = (target_f @ self.target.backward_map(next_psi).T).min(0).values
         f = self.model.forward_map(psi, action, z)  # [2, N, d]
         b = self.model.backward_map(next_psi)  # [N, d]
         m = f @ b.T  # [2, N, N]
-        off = ~torch.eye(n, dtype=torch.bool)
+        off = ~torch.eye(n, dtype=torch.bool, device=psi.device)
         fb_offdiag = 0.5 * (m - self.discount * target_m)[:, off].pow(2).mean()
         fb_diag = -m.diagonal(dim1=1, dim2=2).mean()
         cov = b @ b.T

@@ -1,0 +1,1 @@
+"""Reports over training runs: learning curves, result tables, an HTML page."""

@@ -1,0 +1,22 @@
+"""`genreward report`: curves PNG, table CSV + markdown and the HTML page for a set of runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from genreward.data.atomic import atomic_write_text
+from genreward.report.html import write_html
+from genreward.report.plots import learning_curves
+from genreward.report.runs import find_runs, group
+from genreward.report.tables import markdown, summary_rows, write_csv
+
+
+def make_report(paths: list[Path], out: Path) -> Path:
+    """Write the report of the runs under `paths` into `out`; returns ``out/index.html``."""
+    grouped = group(find_runs(paths))
+    out.mkdir(parents=True, exist_ok=True)
+    curves = learning_curves(grouped, out / "learning_curves.png")
+    rows = summary_rows(grouped)
+    write_csv(rows, out / "results.csv")
+    atomic_write_text(out / "results.md", markdown(rows))
+    return write_html(grouped, rows, curves, out)

@@ -1,0 +1,111 @@
+"""Reading run folders (config.json + metrics.csv) and grouping them for reports."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from genreward.errors import GenRewardError
+
+REWARD_ORDER = ("env", "genreward", "video", "fb")
+
+
+@dataclass
+class Run:
+    """One training run: its folder, saved config and evaluation rows."""
+
+    folder: Path
+    config: dict
+    rows: list[dict[str, float]]
+
+    @property
+    def task(self) -> str:
+        return str(self.config["task"]).removesuffix("-v3")
+
+    @property
+    def label(self) -> str:
+        """The series this run belongs to: reward type and env reward."""
+        return f"{self.config['reward']} ({self.config['env_reward']})"
+
+    @property
+    def variant(self) -> str:
+        """Settings that set this run apart from the defaults of its series (for ablations)."""
+        return str(self.config.get("variant", ""))
+
+    def column(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """Eval steps and the values of `key` there."""
+        return (
+            np.array([r["step"] for r in self.rows], dtype=float),
+            np.array([r[key] for r in self.rows], dtype=float),
+        )
+
+    @property
+    def final(self) -> dict[str, float]:
+        return self.rows[-1]
+
+
+def load_run(folder: Path) -> Run | None:
+    """The run in `folder`, or None when it has no evaluation yet."""
+    config_file, metrics_file = folder / "config.json", folder / "metrics.csv"
+    try:
+        config = json.loads(config_file.read_text())
+    except FileNotFoundError as exc:
+        raise GenRewardError(f"{folder}: no config.json; not a genreward run folder") from exc
+    except (OSError, json.JSONDecodeError) as exc:
+        raise GenRewardError(f"{config_file}: unreadable ({exc})") from exc
+    if not metrics_file.is_file():
+        return None
+    try:
+        with metrics_file.open(newline="") as handle:
+            rows = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+    except (OSError, ValueError, csv.Error) as exc:
+        raise GenRewardError(f"{metrics_file}: unreadable ({exc})") from exc
+    return Run(folder, config, rows) if rows else None
+
+
+def find_runs(paths: list[Path]) -> list[Run]:
+    """Runs in the given folders: each a run folder, or a folder of run folders (a sweep)."""
+    folders: list[Path] = []
+    for path in paths:
+        if (path / "config.json").is_file():
+            folders.append(path)
+        elif path.is_dir():
+            folders += sorted(
+                p.parent for p in path.glob("**/config.json") if p.parent.name != "goals"
+            )
+        else:
+            raise GenRewardError(f"{path}: no such run folder")
+    runs = [run for run in map(load_run, folders) if run is not None]
+    if not runs:
+        raise GenRewardError(f"no evaluated runs under {', '.join(map(str, paths))}")
+    return runs
+
+
+def group(runs: list[Run]) -> dict[str, dict[str, list[Run]]]:
+    """runs[task][series label] in a stable order (env reward first)."""
+
+    def order(run: Run) -> tuple:
+        reward = run.config["reward"]
+        rank = REWARD_ORDER.index(reward) if reward in REWARD_ORDER else len(REWARD_ORDER)
+        return (run.task, rank, run.label, run.variant, int(run.config.get("seed", 0)))
+
+    grouped: dict[str, dict[str, list[Run]]] = {}
+    for run in sorted(runs, key=order):
+        name = run.label + (f" {run.variant}" if run.variant else "")
+        grouped.setdefault(run.task, {}).setdefault(name, []).append(run)
+    return grouped
+
+
+def aligned(runs: list[Run], key: str) -> tuple[np.ndarray, np.ndarray]:
+    """Steps every run evaluated at, and the values ``[runs, steps]`` there."""
+    common = set.intersection(*(set(run.column(key)[0].tolist()) for run in runs))
+    steps = np.array(sorted(common))
+    values = []
+    for run in runs:
+        x, y = run.column(key)
+        values.append([y[x == s][0] for s in steps])
+    return steps, np.array(values)

@@ -1,0 +1,1 @@
+"""Reinforcement learning with GenReward: SAC, the replay buffer, the training loop, evaluation."""

@@ -1,0 +1,151 @@
+"""Configuration of `genreward train` (kept free of heavy imports for the CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+from genreward.errors import GenRewardError
+
+RewardKind = Literal["genreward", "env", "video", "fb"]
+REWARDS = ("env", "genreward", "video", "fb")
+
+# Fields that may differ when a run is resumed: where and how it runs, not what it computes.
+RUNTIME_FIELDS = ("run_dir", "resume", "steps", "device", "progress")
+
+
+@dataclass
+class TrainConfig:
+    """Train a SAC agent on a Meta-World task with GenReward (or an ablation of it)."""
+
+    task: str = "drawer-open"
+    """Meta-World task (short or full name)."""
+    reward: RewardKind = "genreward"
+    """env: env reward only; video: env + alpha*r_video; fb: env + beta*r_FB; genreward: all."""
+    env_reward: Literal["dense", "sparse"] = "dense"
+    """Env term: Meta-World's shaped reward (dense), or 1 on success (sparse)."""
+    steps: int = 20_000
+    """Env steps to train for (a resumed run may raise it)."""
+    seed: int = 0
+    """Seed of the agent, the exploration and the replay sampling."""
+    run_dir: Path | None = None
+    """Run folder (default: runs/<task>_<reward>_<env-reward>_seed<seed>)."""
+    resume: bool = False
+    """Continue the run in --run-dir from its last snapshot."""
+    obs: Literal["state", "latent"] = "state"
+    """Agent observations: the 39-d state, or the frozen autoencoder's latent of the frame."""
+    act: Literal["sac", "fb"] = "sac"
+    """Exploration: SAC alone, or mixed with FB goal-driven action selection (--fb-act-prob)."""
+    fb_act_prob: float = 0.2
+    """With --act fb: probability that a training action is the FB-greedy one."""
+    fb_candidates: int = 16
+    """With --act fb: uniform candidate actions FB picks from (plus SAC's own action)."""
+    goal: Path | None = None
+    """Goal folder from `genreward generate` (one goal, or seed_N/ per placement); default:
+    generate the goals with --video-model and select their frames with the shipped scorer."""
+    video_model: Path | None = None
+    """Goal-video model folder; also gives psi and the video encoder (default: shipped model)."""
+    goal_frame: Literal["selected", "random", "last"] = "selected"
+    """Goal frame I*: the scorer's choice, a random frame, or the last frame (ablations)."""
+    placements: int = 10
+    """Object/goal placements (env seeds 0..N-1) to train and evaluate on; each has its goal."""
+    camera: str = "corner"
+    """Meta-World camera of the frames."""
+    size: int = 64
+    """Frame side in pixels (must match the video model)."""
+    episode_steps: int = 256
+    """Env steps per episode (the paper's 256; Meta-World's own limit is 500)."""
+    alpha: float = 0.01
+    """Weight of the video-level reward."""
+    beta: float = 1e-5
+    """Weight of the FB frame-level reward."""
+    interval: int = 128
+    """Env steps between video-level rewards."""
+    frames: int = 16
+    """Frames the agent window and the goal video are subsampled to."""
+    video_mode: Literal["paper", "change"] = "paper"
+    """Video reward form: the paper's raw cosine, or the cosine of changes from the first frame."""
+    fb_train_steps: int | None = None
+    """Env steps during which FB trains on replay before it is frozen and used as reward
+    (default: a tenth of --steps, the paper's 100k of 1M; 0 with --fb-init: frozen at once)."""
+    fb_init: Path | None = None
+    """FB model folder from `genreward train-fb` to start from (default: random init)."""
+    batch_size: int = 256
+    """Transitions per SAC and FB update."""
+    learning_starts: int = 2000
+    """Uniformly random actions before the first update."""
+    hidden: int = 256
+    """Width of SAC's two hidden layers."""
+    lr: float = 3e-4
+    """SAC learning rate (actor, critics and temperature)."""
+    discount: float = 0.99
+    """SAC discount."""
+    buffer_size: int = 200_000
+    """Replay capacity in transitions (oldest overwritten; bounds memory)."""
+    eval_every: int = 5000
+    """Env steps between evaluations (at the next episode boundary)."""
+    eval_episodes: int = 10
+    """Evaluation episodes, cycling over the placements, deterministic policy."""
+    gif_episodes: int = 2
+    """Evaluation episodes saved as GIFs at each evaluation."""
+    checkpoint_every: int = 5000
+    """Env steps between snapshots (at the next episode boundary)."""
+    log_every: int = 1000
+    """Env steps between TensorBoard training scalars."""
+    variant: str = ""
+    """Name of this run's setting in reports (ablations; "" for the defaults)."""
+    device: str = "cpu"
+    """Torch device of the agent, FB and encoders."""
+    progress: bool = True
+    """Show a progress bar."""
+
+    def __post_init__(self) -> None:
+        if self.reward not in REWARDS:
+            raise GenRewardError(f"--reward must be one of {', '.join(REWARDS)}")
+        positive = ("steps", "placements", "episode_steps", "batch_size", "eval_every")
+        positive += ("eval_episodes", "checkpoint_every", "log_every", "buffer_size", "frames")
+        bad = [name for name in positive if getattr(self, name) < 1]
+        if bad:
+            raise GenRewardError(f"must be positive: {', '.join('--' + b for b in bad)}")
+        if not 0.0 <= self.fb_act_prob <= 1.0:
+            raise GenRewardError(f"--fb-act-prob must be in [0, 1], got {self.fb_act_prob}")
+        if self.act == "fb" and not self.uses_fb:
+            raise GenRewardError("--act fb needs an FB model: use --reward genreward or fb")
+        if self.learning_starts < 0 or (self.fb_train_steps or 0) < 0:
+            raise GenRewardError("--learning-starts and --fb-train-steps must be >= 0")
+
+    @property
+    def uses_video(self) -> bool:
+        return self.reward in ("genreward", "video")
+
+    @property
+    def uses_fb(self) -> bool:
+        return self.reward in ("genreward", "fb")
+
+    @property
+    def renders(self) -> bool:
+        """Whether training needs rendered frames at all."""
+        return self.uses_video or self.uses_fb or self.obs == "latent"
+
+    def resolved(self) -> TrainConfig:
+        """This config with its defaults filled in (run folder, FB schedule)."""
+        from genreward.envs.tasks import resolve_task
+
+        task = resolve_task(self.task)
+        run_dir = self.run_dir or Path(
+            f"runs/{task.removesuffix('-v3')}_{self.reward}_{self.env_reward}_seed{self.seed}"
+        )
+        fb_steps = self.fb_train_steps
+        if fb_steps is None:
+            fb_steps = 0 if self.fb_init is not None else self.steps // 10
+        kwargs = {**asdict(self), "task": task, "run_dir": run_dir, "fb_train_steps": fb_steps}
+        return TrainConfig(**kwargs)
+
+    def identity(self) -> dict:
+        """What makes two configs the same run (JSON-ready; runtime fields left out)."""
+        return {
+            k: (str(v) if isinstance(v, Path) else v)
+            for k, v in asdict(self).items()
+            if k not in RUNTIME_FIELDS
+        }

@@ -1,0 +1,79 @@
+"""A bounded replay buffer of transitions, with the frame features FB trains on.
+
+Stores the env's share of the reward and the video-level reward separately, so the reward an
+update sees is recombined at sampling time (`GenRewardConfig` weights, the FB term from the
+current FB model): every transition, old or new, is scored by the same reward.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from genreward.errors import GenRewardError
+
+
+class ReplayBuffer:
+    """Ring buffer of ``capacity`` transitions; the oldest are overwritten when it is full.
+
+    Columns: obs/next_obs ``float32 [S]`` (absent when the observation is psi itself), action
+    ``float32 [A]``, r_env, r_video, mask (0 at a true terminal) ``float32``, placement ``int16``
+    (which goal applies), psi/next_psi ``float16 [D]`` (absent when FB and latent observations
+    are off).
+    """
+
+    def __init__(self, capacity: int, obs_dim: int | None, action_dim: int, psi_dim: int | None):
+        self.capacity = capacity
+        specs: dict[str, tuple[tuple[int, ...], type]] = {
+            "action": ((action_dim,), np.float32),
+            "r_env": ((), np.float32),
+            "r_video": ((), np.float32),
+            "mask": ((), np.float32),
+            "placement": ((), np.int16),
+        }
+        if obs_dim is not None:
+            specs |= {"obs": ((obs_dim,), np.float32), "next_obs": ((obs_dim,), np.float32)}
+        if psi_dim is not None:
+            specs |= {"psi": ((psi_dim,), np.float16), "next_psi": ((psi_dim,), np.float16)}
+        self.columns = {
+            k: np.zeros((capacity, *shape), dtype) for k, (shape, dtype) in specs.items()
+        }
+        self.size = 0
+        self.ptr = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add(self, **transition) -> None:
+        """Append one transition (every column, by name)."""
+        if transition.keys() != self.columns.keys():
+            raise GenRewardError(
+                f"transition has {sorted(transition)}, the buffer stores {sorted(self.columns)}"
+            )
+        for key, value in transition.items():
+            self.columns[key][self.ptr] = value
+        self.ptr = (self.ptr + 1) % self.capacity
+        self.size = min(self.size + 1, self.capacity)
+
+    def sample(self, rng: np.random.Generator, batch_size: int) -> dict[str, np.ndarray]:
+        """A uniform batch (with replacement) of every column."""
+        idx = rng.integers(0, self.size, batch_size)
+        return {key: column[idx] for key, column in self.columns.items()}
+
+    def state_dict(self) -> dict:
+        """The stored transitions as tensors (for snapshots)."""
+        return {
+            "size": self.size,
+            "ptr": self.ptr,
+            "columns": {
+                k: torch.from_numpy(v[: self.size].copy()) for k, v in self.columns.items()
+            },
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what `state_dict` returned (same columns and capacity)."""
+        if state["columns"].keys() != self.columns.keys() or state["size"] > self.capacity:
+            raise GenRewardError("the snapshot's replay buffer does not fit this run's settings")
+        for key, value in state["columns"].items():
+            self.columns[key][: state["size"]] = value.numpy()
+        self.size, self.ptr = int(state["size"]), int(state["ptr"])

@@ -1,0 +1,64 @@
+"""Training snapshots: one atomic ``torch.save`` of tensors and plain values, loaded with
+``weights_only=True`` (no pickled objects), plus the random states a resumed run needs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from genreward.data.atomic import atomic_path
+from genreward.errors import GenRewardError
+
+SNAPSHOT_FILE = "snapshot.pt"
+FORMAT = 1
+
+
+def save_snapshot(path: Path, state: dict) -> None:
+    """Write `state` to `path` atomically (a killed write leaves the previous snapshot)."""
+    with atomic_path(path) as tmp:
+        torch.save({"format": FORMAT, **state}, tmp)
+
+
+def load_snapshot(path: Path) -> dict:
+    """Read a snapshot, refusing unreadable files and other formats with a clear error."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (OSError, RuntimeError, EOFError, ValueError) as exc:
+        raise GenRewardError(
+            f"{path}: unreadable snapshot ({exc}); delete it to restart the run from scratch"
+        ) from exc
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise GenRewardError(
+            f"{path}: not a genreward training snapshot of format {FORMAT}; use another --run-dir"
+        )
+    return state
+
+
+def random_states(rng: np.random.Generator, generator: torch.Generator) -> dict:
+    """The numpy, torch (CPU and CUDA) and FB-batch random states."""
+    states = {
+        "numpy": rng.bit_generator.state,
+        "torch": torch.get_rng_state(),
+        "generator": generator.get_state(),
+    }
+    if torch.cuda.is_available():
+        states["cuda"] = torch.cuda.get_rng_state_all()
+    return states
+
+
+def restore_random_states(
+    states: dict, rng: np.random.Generator, generator: torch.Generator
+) -> None:
+    """Put back what `random_states` captured."""
+    rng.bit_generator.state = states["numpy"]
+    torch.set_rng_state(states["torch"])
+    generator.set_state(states["generator"])
+    if "cuda" in states and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(states["cuda"])
+
+
+def snapshot_path(run_dir: str | os.PathLike) -> Path:
+    return Path(run_dir) / "checkpoint" / SNAPSHOT_FILE

@@ -1,0 +1,445 @@
+"""`genreward train`: SAC on a Meta-World task with GenReward, the FB learner on the same replay.
+
+The loop, per env step: act (SAC, or FB goal-driven selection mixed in), step the env, render
+and encode only the frames a reward term or the observation needs, store the transition, then
+one SAC update (and, during the FB training phase, one FB update) on a replay batch whose reward
+is r_env + alpha * r_video + beta * r_FB, with r_FB from the FB model once it is frozen.
+Evaluations and snapshots happen at episode boundaries, so a resumed run replays exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from genreward.data.atomic import atomic_write_text
+from genreward.data.media import save_media
+from genreward.envs import make_env
+from genreward.errors import GenRewardError
+from genreward.rewards.combine import env_term
+from genreward.rewards.fb import FBLearner, ForwardBackward
+from genreward.rewards.train_fb import autoencoder_features, load_fb
+from genreward.rewards.video_reward import VideoLevelReward
+from genreward.rl.config import TrainConfig
+from genreward.rl.evaluate import EvalResult, evaluate
+from genreward.rl.goals import prepare_goals
+from genreward.rl.logger import Logger, Timers
+from genreward.rl.replay import ReplayBuffer
+from genreward.rl.sac import SAC
+from genreward.rl.snapshot import (
+    load_snapshot,
+    random_states,
+    restore_random_states,
+    save_snapshot,
+    snapshot_path,
+)
+
+CONFIG_FILE = "config.json"
+DONE_FILE = "done.json"
+STATUS_FILE = "status.json"
+
+
+def read_run_config(run_dir: Path) -> dict:
+    """The saved config of a run folder, or a clear error."""
+    path = run_dir / CONFIG_FILE
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise GenRewardError(f"{run_dir}: no {CONFIG_FILE}; not a genreward run folder") from exc
+    except (OSError, json.JSONDecodeError) as exc:
+        raise GenRewardError(f"{path}: unreadable ({exc})") from exc
+
+
+def _claim_run_dir(config: TrainConfig) -> None:
+    """Refuse folders of other runs or other configs; write config.json for a new run."""
+    run_dir = Path(config.run_dir)
+    identity = config.identity()
+    if (run_dir / CONFIG_FILE).is_file():
+        saved = read_run_config(run_dir)
+        changed = sorted(k for k in identity if saved.get(k) != identity[k])
+        if changed:
+            raise GenRewardError(
+                f"{run_dir} holds a run with another config (differs in "
+                f"{', '.join(changed)}); choose another --run-dir"
+            )
+        if not config.resume:
+            raise GenRewardError(f"{run_dir} already holds this run; add --resume to continue it")
+        return
+    if config.resume:
+        raise GenRewardError(f"{run_dir}: nothing to resume (no {CONFIG_FILE})")
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise GenRewardError(
+            f"{run_dir} exists and is not a genreward run; choose another --run-dir"
+        )
+    run_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(run_dir / CONFIG_FILE, json.dumps(identity, indent=2))
+
+
+class Trainer:
+    """setup / train / evaluate / save_snapshot / load_snapshot for one run folder."""
+
+    def __init__(self, config: TrainConfig, claim: bool = True) -> None:
+        self.cfg = cfg = config.resolved()
+        self.run_dir = Path(cfg.run_dir)
+        if claim:
+            _claim_run_dir(cfg)
+        torch.manual_seed(cfg.seed)
+        self.rng = np.random.default_rng(cfg.seed)
+        self.fb_generator = torch.Generator().manual_seed(cfg.seed)
+        self.device = torch.device(cfg.device)
+        self.timers = Timers()
+        env_kwargs = {
+            "camera": cfg.camera,
+            "size": cfg.size,
+            "max_episode_steps": cfg.episode_steps,
+        }
+        self.env = make_env(cfg.task, 0, **env_kwargs)
+        self.eval_env = make_env(cfg.task, 0, **env_kwargs)
+        self.placements = list(range(cfg.placements))
+        self._setup_rewards()
+        obs_dim = self.features.dim if cfg.obs == "latent" else self.env.observation_space.shape[0]
+        action_dim = self.env.action_space.shape[0]
+        self.agent = SAC(
+            obs_dim,
+            action_dim,
+            hidden=cfg.hidden,
+            lr=cfg.lr,
+            discount=cfg.discount,
+            device=self.device,
+        )
+        self.replay = ReplayBuffer(
+            cfg.buffer_size,
+            None if cfg.obs == "latent" else obs_dim,
+            action_dim,
+            self.features.dim if self.features is not None else None,
+        )
+        self.step, self.episode = 0, 0
+        self.next_eval, self.next_checkpoint = cfg.eval_every, cfg.checkpoint_every
+        self.recent: deque[dict] = deque(maxlen=10)
+        self.last_eval: dict[str, float] = {}
+        self.train_scalars: dict[str, float] = {}
+
+    # SETUP
+    def _setup_rewards(self) -> None:
+        cfg = self.cfg
+        self.goals = (
+            prepare_goals(cfg, self.run_dir / "goals") if (cfg.uses_video or cfg.uses_fb) else []
+        )
+        self.fb = self.fb_learner = self.features = None
+        if cfg.uses_fb and cfg.fb_init is not None:
+            model, self.features = load_fb(cfg.fb_init)
+        elif cfg.renders:
+            self.features = autoencoder_features(cfg.video_model)
+        if self.features is not None:
+            self.features.encoder.autoencoder.to(self.device)
+        self.video_rewards = (
+            [
+                VideoLevelReward(
+                    self.features.encoder,
+                    g.video,
+                    interval=cfg.interval,
+                    frames=cfg.frames,
+                    mode=cfg.video_mode,
+                )
+                for g in self.goals
+            ]
+            if cfg.uses_video
+            else []
+        )
+        if cfg.uses_fb:
+            if cfg.fb_init is None:
+                model = ForwardBackward(obs_dim=self.features.dim, action_dim=4)
+            self.fb = model.to(self.device)
+            self.fb_learner = FBLearner(self.fb)
+            self.goal_psi = self.features(np.stack([g.frame for g in self.goals])).to(self.device)
+        self._goal_z: torch.Tensor | None = None
+
+    @property
+    def fb_frozen(self) -> bool:
+        return self.fb is not None and self.step >= self.cfg.fb_train_steps
+
+    def goal_z(self) -> torch.Tensor:
+        """z = B(psi(I*)) per placement ``[P, d]`` (cached once FB is frozen)."""
+        if self._goal_z is not None:
+            return self._goal_z
+        z = self.fb.goal_embedding(self.goal_psi)
+        if self.fb_frozen:
+            self._goal_z = z
+        return z
+
+    # ACTING
+    def _observe(self, state: np.ndarray, psi: torch.Tensor | None) -> np.ndarray:
+        return psi.float().cpu().numpy() if self.cfg.obs == "latent" else state
+
+    def _act(self, obs: np.ndarray, psi: torch.Tensor | None, placement: int) -> np.ndarray:
+        cfg = self.cfg
+        if self.step < cfg.learning_starts:
+            return self.rng.uniform(-1.0, 1.0, self.env.action_space.shape).astype(np.float32)
+        action = self.agent.act(obs)
+        if cfg.act == "fb" and self.rng.random() < cfg.fb_act_prob:
+            uniform = self.rng.uniform(-1.0, 1.0, (cfg.fb_candidates, len(action)))
+            candidates = torch.as_tensor(np.vstack([action[None], uniform]), dtype=torch.float32)
+            goal = self.goal_psi[placement : placement + 1]
+            action = self.fb.act(psi[None].to(self.device), goal, candidates.to(self.device))[0]
+            action = action.cpu().numpy()
+        return action
+
+    def _frame_features(self, frame: np.ndarray) -> torch.Tensor:
+        with self.timers("encode"):
+            return self.features(frame[None])[0].cpu()
+
+    # TRAINING
+    def _episode(self, bar: tqdm) -> None:
+        cfg, env = self.cfg, self.env
+        placement = int(self.rng.integers(len(self.placements)))
+        needs_psi = self.features is not None
+        with self.timers("env"):
+            state, _ = env.reset(seed=placement)
+        window = self.video_rewards[placement].window() if self.video_rewards else None
+        frame = None
+        if needs_psi:
+            with self.timers("render"):
+                frame = env.render()
+        psi = self._frame_features(frame) if needs_psi else None
+        env_return, solved, video_scores = 0.0, False, []
+        for _ in range(cfg.episode_steps):
+            with self.timers("act"):
+                action = self._act(self._observe(state, psi), psi, placement)
+            with self.timers("env"):
+                next_state, reward, terminated, truncated, info = env.step(action)
+            wants_frame = window is not None and window.needs_frame()
+            frame = None
+            if needs_psi or wants_frame:
+                with self.timers("render"):
+                    frame = env.render()
+            next_psi = self._frame_features(frame) if needs_psi else None
+            r_video = 0.0
+            if window is not None:
+                clip = window.push(frame if wants_frame else None, done=terminated or truncated)
+                if clip is not None:
+                    with self.timers("video_reward"):
+                        r_video = self.video_rewards[placement].score(clip)
+                    video_scores.append(r_video)
+            transition = {
+                "action": action,
+                "r_env": env_term(reward, info["success"], cfg.env_reward),
+                "r_video": r_video,
+                "mask": 0.0 if terminated else 1.0,
+                "placement": placement,
+            }
+            if cfg.obs == "state":
+                transition |= {"obs": state, "next_obs": next_state}
+            if needs_psi:
+                transition |= {"psi": psi.numpy(), "next_psi": next_psi.numpy()}
+            self.replay.add(**transition)
+            env_return += reward
+            solved |= bool(info["success"])
+            if self.step >= cfg.learning_starts:
+                self._update()
+            self.step += 1
+            bar.update(1)
+            if self.step % cfg.log_every == 0:
+                self._log_progress()
+            state, psi = next_state, next_psi
+            if terminated or truncated:
+                break
+        self.episode += 1
+        self.recent.append(
+            {
+                "return": env_return,
+                "success": float(solved),
+                "r_video": float(np.mean(video_scores or [0.0])),
+            }
+        )
+
+    def _log_progress(self) -> None:
+        """TensorBoard scalars, and status.json for sweeps watching the run."""
+        if self.train_scalars:
+            self.logger.scalars(self.train_scalars, self.step)
+        status = {"step": self.step, "steps": self.cfg.steps, "last_eval": self.last_eval}
+        atomic_write_text(self.run_dir / STATUS_FILE, json.dumps(status))
+
+    def _update(self) -> None:
+        cfg = self.cfg
+        with self.timers("replay"):
+            batch = self.replay.sample(self.rng, cfg.batch_size)
+            t = {k: torch.as_tensor(v, device=self.device) for k, v in batch.items()}
+        psi = t["psi"].float() if "psi" in t else None
+        next_psi = t["next_psi"].float() if "next_psi" in t else None
+        obs, next_obs = (psi, next_psi) if cfg.obs == "latent" else (t["obs"], t["next_obs"])
+        reward = t["r_env"].clone()
+        scalars = {"r_env": reward.mean().item()}
+        if cfg.uses_video:
+            reward += cfg.alpha * t["r_video"]
+            scalars["r_video_weighted"] = cfg.alpha * t["r_video"].mean().item()
+        if self.fb is not None and self.fb_frozen:
+            z = self.goal_z()[t["placement"].long()]
+            r_fb = self.fb.reward_for_z(psi, t["action"], z)
+            reward += cfg.beta * r_fb
+            scalars |= {"r_fb": r_fb.mean().item(), "r_fb_weighted": cfg.beta * r_fb.mean().item()}
+        with self.timers("sac_update"):
+            scalars |= self.agent.update(obs, t["action"], reward, next_obs, t["mask"])
+        if self.fb is not None and not self.fb_frozen:
+            with self.timers("fb_update"):
+                losses = self.fb_learner.update(psi, t["action"], next_psi, self.fb_generator)
+            scalars |= {"fb_loss": losses["fb_loss"], "ortho_loss": losses["ortho_loss"]}
+        self.train_scalars = scalars
+
+    def train(self) -> Path:
+        """Run (or continue) training to `steps`; returns the run folder."""
+        cfg = self.cfg
+        state = (
+            self.load_snapshot() if cfg.resume and snapshot_path(self.run_dir).is_file() else None
+        )
+        self.logger = Logger(
+            self.run_dir, state["metrics"] if state else [], purge_step=self.step if state else None
+        )
+        bar = tqdm(
+            total=cfg.steps,
+            initial=self.step,
+            desc=f"{cfg.task} {cfg.reward}",
+            unit="step",
+            disable=not cfg.progress,
+            dynamic_ncols=True,
+        )
+        try:
+            while self.step < cfg.steps:
+                self._episode(bar)
+                finished = self.step >= cfg.steps
+                if self.step >= self.next_eval or finished:
+                    self.evaluate_and_log()
+                    bar.set_postfix(success=f"{self.last_eval['eval_success']:.2f}")
+                    while self.next_eval <= self.step:
+                        self.next_eval += cfg.eval_every
+                if self.step >= self.next_checkpoint or finished:
+                    self.save_snapshot()
+                    while self.next_checkpoint <= self.step:
+                        self.next_checkpoint += cfg.checkpoint_every
+        finally:
+            bar.close()
+            self.logger.close()
+        atomic_write_text(
+            self.run_dir / DONE_FILE,
+            json.dumps(
+                {"step": self.step, **self.last_eval, "seconds": dict(self.timers.seconds)},
+                indent=2,
+            ),
+        )
+        return self.run_dir
+
+    # EVALUATION
+    def policy(self, state: np.ndarray, frame: np.ndarray | None) -> np.ndarray:
+        """The deterministic policy (mean action) on a state or, for latent agents, a frame."""
+        psi = self._frame_features(frame) if self.cfg.obs == "latent" else None
+        return self.agent.act(self._observe(state, psi), deterministic=True)
+
+    def evaluate(self, episodes: int | None = None, record: int | None = None) -> EvalResult:
+        cfg = self.cfg
+        with self.timers("eval"):
+            return evaluate(
+                self.eval_env,
+                self.policy,
+                self.placements,
+                episodes or cfg.eval_episodes,
+                record=cfg.gif_episodes if record is None else record,
+                policy_sees_frames=cfg.obs == "latent",
+            )
+
+    def save_videos(self, result: EvalResult, folder: Path) -> list[Path]:
+        """Evaluation rollouts as GIFs ``folder/step_<N>_placement_<P>.gif``."""
+        return [
+            save_media(frames, folder / f"step_{self.step:07d}_placement_{p}.gif", fps=20)
+            for p, frames in result.videos
+        ]
+
+    def evaluate_and_log(self) -> None:
+        result = self.evaluate()
+        self.save_videos(result, self.run_dir / "eval")
+        recent = {
+            k: float(np.mean([e[k] for e in self.recent])) for k in ("return", "success", "r_video")
+        }
+        self.last_eval = {"step": self.step, "episodes": self.episode, **result.summary()}
+        self.logger.log_eval({**self.last_eval, **{f"train_{k}": v for k, v in recent.items()}})
+
+    # SNAPSHOTS
+    def save_snapshot(self) -> None:
+        with self.timers("snapshot"):
+            save_snapshot(
+                snapshot_path(self.run_dir),
+                {
+                    "identity": self.cfg.identity(),
+                    "counters": {
+                        "step": self.step,
+                        "episode": self.episode,
+                        "next_eval": self.next_eval,
+                        "next_checkpoint": self.next_checkpoint,
+                    },
+                    "agent": self.agent.state_dict(),
+                    "fb": self.fb_learner.state_dict() if self.fb_learner else None,
+                    "replay": self.replay.state_dict(),
+                    "random": random_states(self.rng, self.fb_generator),
+                    "recent": list(self.recent),
+                    "last_eval": self.last_eval,
+                    "metrics": self.logger.rows,
+                },
+            )
+
+    def load_snapshot(self) -> dict:
+        path = snapshot_path(self.run_dir)
+        state = load_snapshot(path)
+        if state["identity"] != self.cfg.identity():
+            raise GenRewardError(
+                f"{path} was written by a run with another config; use another --run-dir"
+            )
+        counters = state["counters"]
+        self.step, self.episode = counters["step"], counters["episode"]
+        self.next_eval, self.next_checkpoint = counters["next_eval"], counters["next_checkpoint"]
+        try:
+            self.agent.load_state_dict(state["agent"])
+            if self.fb_learner is not None:
+                self.fb_learner.load_state_dict(state["fb"])
+            self.replay.load_state_dict(state["replay"])
+        except (RuntimeError, KeyError, TypeError) as exc:
+            raise GenRewardError(f"{path} does not fit this run's models ({exc})") from exc
+        restore_random_states(state["random"], self.rng, self.fb_generator)
+        self.recent = deque(state["recent"], maxlen=self.recent.maxlen)
+        self.last_eval = state["last_eval"]
+        return state
+
+
+def train(config: TrainConfig) -> Path:
+    """Train one run (see `Trainer`); returns its folder."""
+    return Trainer(config).train()
+
+
+def evaluate_run(run_dir: Path, episodes: int, record: int, device: str = "cpu") -> dict:
+    """Evaluate the latest snapshot of a run; writes eval/eval_step_<N>.json and GIFs."""
+    saved = read_run_config(run_dir)
+    try:
+        config = TrainConfig(
+            **{**saved, "run_dir": run_dir, "resume": True, "device": device, "progress": False}
+        )
+    except TypeError as exc:
+        raise GenRewardError(
+            f"{run_dir / CONFIG_FILE}: not a config of this genreward ({exc})"
+        ) from exc
+    if not snapshot_path(run_dir).is_file():
+        raise GenRewardError(f"{run_dir}: no snapshot yet; train first")
+    trainer = Trainer(config, claim=False)
+    trainer.load_snapshot()
+    result = trainer.evaluate(episodes, record)
+    folder = run_dir / "eval"
+    videos = trainer.save_videos(result, folder)
+    summary = {
+        "step": trainer.step,
+        **result.summary(),
+        "episodes": episodes,
+        "videos": [str(v) for v in videos],
+    }
+    atomic_write_text(folder / f"eval_step_{trainer.step:07d}.json", json.dumps(summary, indent=2))
+    return summary

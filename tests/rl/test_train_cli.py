@@ -1,0 +1,103 @@
+"""`genreward train` and `genreward eval` through the real command line, with tiny budgets."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import run_cli
+from tests.rl.conftest import TINY, train
+
+
+def rows(run_dir: Path) -> list[dict]:
+    with (run_dir / "metrics.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_env_reward_run_writes_everything(tmp_path: Path) -> None:
+    run_dir = tmp_path / "env"
+    done = train(run_dir, "--reward", "env", "--steps", "256")
+    assert done.returncode == 0, done.stderr
+    metrics = rows(run_dir)
+    assert [int(r["step"]) for r in metrics] == [128, 256]
+    assert all(0.0 <= float(r["eval_success"]) <= 1.0 for r in metrics)
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["task"] == "drawer-open-v3" and config["reward"] == "env"
+    assert (run_dir / "checkpoint" / "snapshot.pt").is_file()
+    assert sorted(p.name for p in (run_dir / "eval").glob("*.gif")) == [
+        "step_0000128_placement_0.gif",
+        "step_0000256_placement_0.gif",
+    ]
+    assert list((run_dir / "logs").glob("events.out.tfevents.*"))
+    assert json.loads((run_dir / "done.json").read_text())["step"] == 256
+
+    evaluated = run_cli("eval", str(run_dir), "--episodes", "2", "--gifs", "0")
+    assert evaluated.returncode == 0, evaluated.stderr
+    summary = json.loads((run_dir / "eval" / "eval_step_0000256.json").read_text())
+    # The deterministic policy on the same placements gives the training-time evaluation.
+    assert summary["eval_return"] == float(metrics[-1]["eval_return"])
+
+
+def test_killed_run_resumes_to_the_same_metrics(tmp_path: Path, goals: Path) -> None:
+    common = ["--reward", "genreward", "--goal", str(goals), "--steps", "384"]
+    common += ["--fb-train-steps", "192", "--act", "fb", "--seed", "3", "--interval", "32"]
+    common += ["--frames", "8"]
+    straight = train(tmp_path / "straight", *common)
+    assert straight.returncode == 0, straight.stderr
+
+    run_dir = tmp_path / "killed"
+    exe = Path(sys.executable).with_name("genreward")
+    cmd = [str(exe), "train", "--task", "drawer-open", "--run-dir", str(run_dir), *TINY, *common]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    snapshot = run_dir / "checkpoint" / "snapshot.pt"
+    deadline = time.monotonic() + 240
+    while not snapshot.is_file() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (run_dir / "done.json").is_file(), "the run finished before it could be killed"
+
+    resumed = train(run_dir, *common, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert rows(run_dir) == rows(tmp_path / "straight")
+    assert [int(r["step"]) for r in rows(run_dir)] == [128, 256, 384]
+    # Video windows of 32 steps complete in every 64-step episode and get a reward.
+    assert all(0.0 < float(r["train_r_video"]) <= 1.0 for r in rows(run_dir))
+
+
+def test_refuses_foreign_and_mismatched_run_dirs(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    assert train(run_dir, "--reward", "env", "--steps", "128").returncode == 0
+    again = train(run_dir, "--reward", "env", "--steps", "128")
+    assert again.returncode == 2 and "--resume" in again.stderr
+    other = train(run_dir, "--reward", "env", "--steps", "128", "--seed", "1", "--resume")
+    assert other.returncode == 2 and "another config" in other.stderr and "seed" in other.stderr
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    refused = train(foreign, "--reward", "env", "--steps", "128")
+    assert refused.returncode == 2 and "not a genreward run" in refused.stderr
+    assert (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_bad_input_gives_clear_errors(tmp_path: Path) -> None:
+    unknown = train(tmp_path / "a", "--task", "open-the-fridge")
+    assert unknown.returncode == 2 and "open-the-fridge" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    missing = train(tmp_path / "b", "--goal", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "nowhere" in missing.stderr
+    nothing = train(tmp_path / "c", "--resume")
+    assert nothing.returncode == 2 and "nothing to resume" in nothing.stderr
+
+    run_dir = tmp_path / "d"
+    assert train(run_dir, "--reward", "env", "--steps", "128").returncode == 0
+    (run_dir / "checkpoint" / "snapshot.pt").write_bytes(b"not a snapshot")
+    corrupt = train(run_dir, "--reward", "env", "--steps", "256", "--resume")
+    assert corrupt.returncode == 2 and "unreadable snapshot" in corrupt.stderr
+    assert "Traceback" not in corrupt.stderr
