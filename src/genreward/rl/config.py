@@ -26,7 +26,7 @@ class TrainConfig:
     env_reward: Literal["dense", "sparse"] = "dense"
     """Env term: Meta-World's shaped reward (dense), or 1 on success (sparse)."""
     steps: int = 20_000
-    """Env steps to train for (a resumed run may raise it)."""
+    """Env steps to train for, rounded up to whole episodes (a resumed run may raise it)."""
     seed: int = 0
     """Seed of the agent, the exploration and the replay sampling."""
     run_dir: Path | None = None

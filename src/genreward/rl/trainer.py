@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,7 @@ from genreward.rl.snapshot import (
 CONFIG_FILE = "config.json"
 DONE_FILE = "done.json"
 STATUS_FILE = "status.json"
+REWARD_TERMS = ("r_env", "r_video_weighted", "r_fb", "r_fb_weighted")
 
 
 def read_run_config(run_dir: Path) -> dict:
@@ -84,8 +86,17 @@ class Trainer:
     """setup / train / evaluate / save_snapshot / load_snapshot for one run folder."""
 
     def __init__(self, config: TrainConfig, claim: bool = True) -> None:
-        self.cfg = cfg = config.resolved()
+        cfg = config.resolved()
         self.run_dir = Path(cfg.run_dir)
+        if (
+            config.resume
+            and config.fb_train_steps is None
+            and (self.run_dir / CONFIG_FILE).is_file()
+        ):
+            # The FB schedule defaults to a tenth of --steps of the run as it began.
+            saved = read_run_config(self.run_dir).get("fb_train_steps")
+            cfg = replace(config, fb_train_steps=saved).resolved()
+        self.cfg = cfg
         if claim:
             _claim_run_dir(cfg)
         torch.manual_seed(cfg.seed)
@@ -123,6 +134,7 @@ class Trainer:
         self.recent: deque[dict] = deque(maxlen=10)
         self.last_eval: dict[str, float] = {}
         self.train_scalars: dict[str, float] = {}
+        self.reward_sums = dict.fromkeys((*REWARD_TERMS, "updates"), 0.0)
 
     # SETUP
     def _setup_rewards(self) -> None:
@@ -289,6 +301,9 @@ class Trainer:
                 losses = self.fb_learner.update(psi, t["action"], next_psi, self.fb_generator)
             scalars |= {"fb_loss": losses["fb_loss"], "ortho_loss": losses["ortho_loss"]}
         self.train_scalars = scalars
+        for key in REWARD_TERMS:
+            self.reward_sums[key] += scalars.get(key, 0.0)
+        self.reward_sums["updates"] += 1
 
     def train(self) -> Path:
         """Run (or continue) training to `steps`; returns the run folder."""
@@ -300,7 +315,7 @@ class Trainer:
             self.run_dir, state["metrics"] if state else [], purge_step=self.step if state else None
         )
         bar = tqdm(
-            total=cfg.steps,
+            total=-(-cfg.steps // cfg.episode_steps) * cfg.episode_steps,  # whole episodes
             initial=self.step,
             desc=f"{cfg.task} {cfg.reward}",
             unit="step",
@@ -364,7 +379,12 @@ class Trainer:
             k: float(np.mean([e[k] for e in self.recent])) for k in ("return", "success", "r_video")
         }
         self.last_eval = {"step": self.step, "episodes": self.episode, **result.summary()}
-        self.logger.log_eval({**self.last_eval, **{f"train_{k}": v for k, v in recent.items()}})
+        # Mean reward terms of the batches SAC trained on since the last evaluation.
+        updates = max(self.reward_sums["updates"], 1)
+        terms = {f"batch_{k}": self.reward_sums[k] / updates for k in REWARD_TERMS}
+        self.reward_sums = dict.fromkeys((*REWARD_TERMS, "updates"), 0.0)
+        train = {f"train_{k}": v for k, v in recent.items()}
+        self.logger.log_eval({**self.last_eval, **train, **terms})
 
     # SNAPSHOTS
     def save_snapshot(self) -> None:
@@ -384,6 +404,7 @@ class Trainer:
                     "replay": self.replay.state_dict(),
                     "random": random_states(self.rng, self.fb_generator),
                     "recent": list(self.recent),
+                    "reward_sums": self.reward_sums,
                     "last_eval": self.last_eval,
                     "metrics": self.logger.rows,
                 },
@@ -408,6 +429,7 @@ class Trainer:
             raise GenRewardError(f"{path} does not fit this run's models ({exc})") from exc
         restore_random_states(state["random"], self.rng, self.fb_generator)
         self.recent = deque(state["recent"], maxlen=self.recent.maxlen)
+        self.reward_sums = state["reward_sums"]
         self.last_eval = state["last_eval"]
         return state
 
