@@ -309,13 +309,14 @@ Command = (
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `genreward` console script."""
-    command = tyro.cli(
-        Command,  # type: ignore[arg-type]
-        args=argv,
-        prog="genreward",
-        description="GenReward: goal-driven rewards from video diffusion models.",
-    )
     try:
+        # Inside the try: configs check their values as tyro builds them.
+        command = tyro.cli(
+            Command,  # type: ignore[arg-type]
+            args=argv,
+            prog="genreward",
+            description="GenReward: goal-driven rewards from video diffusion models.",
+        )
         command.run()
     except GenRewardError as err:
         print(f"error: {err}", file=sys.stderr)

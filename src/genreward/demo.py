@@ -35,7 +35,7 @@ def run_config(demo: DemoConfig, reward: str) -> TrainConfig:
         reward=reward,  # type: ignore[arg-type]
         steps=demo.steps,
         seed=demo.seed,
-        run_dir=demo.out / "runs" / reward,
+        run_dir=demo.out / "runs" / f"{demo.task}_{reward}_seed{demo.seed}",
         eval_every=max(demo.steps // 6, 1),
         checkpoint_every=max(demo.steps // 6, 1),
         device=demo.device,
@@ -45,15 +45,17 @@ def run_config(demo: DemoConfig, reward: str) -> TrainConfig:
 def run_demo(demo: DemoConfig) -> Path:
     """Train both agents (resuming or skipping finished ones) and report; returns the page."""
     from genreward.report.make import make_report
-    from genreward.rl.trainer import CONFIG_FILE, DONE_FILE, train
+    from genreward.rl.run_dir import CONFIG_FILE, run_finished
+    from genreward.rl.trainer import train
 
     for reward in ("genreward", "env"):
         config = run_config(demo, reward)
         folder = Path(config.run_dir)
-        if (folder / DONE_FILE).is_file():
+        if run_finished(config):
             print(f"{reward}: finished earlier in {folder}")
             continue
         config.resume = (folder / CONFIG_FILE).is_file()
         print(f"{reward}: training {demo.steps} steps on {demo.task} -> {folder}")
         train(config)
-    return make_report([demo.out / "runs"], demo.out / "report")
+    runs = [Path(run_config(demo, reward).run_dir) for reward in ("genreward", "env")]
+    return make_report(runs, demo.out / "report")

@@ -102,7 +102,8 @@ def _train_remote(config: dict, threads: int) -> dict:
     """One run inside a Ray worker (resumes when its folder already holds the run)."""
     import torch
 
-    from genreward.rl.trainer import CONFIG_FILE, DONE_FILE, train
+    from genreward.rl.run_dir import CONFIG_FILE, DONE_FILE
+    from genreward.rl.trainer import train
 
     torch.set_num_threads(max(1, threads))
     config = TrainConfig(**config)
@@ -130,10 +131,10 @@ def run_sweep(sweep: SweepConfig) -> Path:
     from tqdm import tqdm
 
     from genreward.report.make import make_report
-    from genreward.rl.trainer import DONE_FILE, STATUS_FILE
+    from genreward.rl.run_dir import STATUS_FILE, run_finished
 
     configs = sweep.grid()
-    todo = [c for c in configs if not (Path(c.run_dir) / DONE_FILE).is_file()]
+    todo = [c for c in configs if not run_finished(c)]
     print(f"sweep: {len(configs)} runs, {len(configs) - len(todo)} finished earlier")
     if sweep.train.goal is None:
         _prepare_goals(todo)
@@ -179,9 +180,13 @@ def _watch(pending: dict, configs: list[TrainConfig], tqdm, ray, status_file: st
                 ray.get(ref)
                 finished += 1
             except Exception as exc:  # a failed run must not stop the others
-                failures.append((config, str(exc).strip().splitlines()[-1]))
+                message = str(exc).strip()
+                failures.append((config, message.splitlines()[-1] if message else repr(exc)))
         bar.n = steps_done()
-        bar.set_postfix(running=len(pending), finished=finished, failed=len(failures))
+        started = sum((Path(c.run_dir) / status_file).is_file() for c in pending.values())
+        bar.set_postfix(
+            running=started, queued=len(pending) - started, finished=finished, failed=len(failures)
+        )
         bar.refresh()
         time.sleep(0 if ready else 0.1)
     bar.close()

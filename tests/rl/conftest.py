@@ -12,7 +12,8 @@ from tests.conftest import run_cli
 TINY = [
     "--episode-steps", "64", "--placements", "2", "--learning-starts", "64",
     "--batch-size", "32", "--eval-every", "128", "--eval-episodes", "2", "--gif-episodes", "1",
-    "--checkpoint-every", "128", "--log-every", "64", "--no-progress",
+    "--checkpoint-every", "128", "--log-every", "64", "--interval", "32", "--frames", "8",
+    "--no-progress",
 ]  # fmt: skip
 
 

@@ -46,8 +46,7 @@ def test_env_reward_run_writes_everything(tmp_path: Path) -> None:
 
 def test_killed_run_resumes_to_the_same_metrics(tmp_path: Path, goals: Path) -> None:
     common = ["--reward", "genreward", "--goal", str(goals), "--steps", "384"]
-    common += ["--fb-train-steps", "192", "--act", "fb", "--seed", "3", "--interval", "32"]
-    common += ["--frames", "8"]
+    common += ["--fb-train-steps", "192", "--act", "fb", "--seed", "3"]
     straight = train(tmp_path / "straight", *common)
     assert straight.returncode == 0, straight.stderr
 
@@ -94,6 +93,9 @@ def test_bad_input_gives_clear_errors(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "nowhere" in missing.stderr
     nothing = train(tmp_path / "c", "--resume")
     assert nothing.returncode == 2 and "nothing to resume" in nothing.stderr
+    too_long = train(tmp_path / "e", "--interval", "128")
+    assert too_long.returncode == 2 and "longer than an episode" in too_long.stderr
+    assert "Traceback" not in too_long.stderr
 
     run_dir = tmp_path / "d"
     assert train(run_dir, "--reward", "env", "--steps", "128").returncode == 0

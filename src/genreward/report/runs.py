@@ -61,7 +61,10 @@ def load_run(folder: Path) -> Run | None:
         return None
     try:
         with metrics_file.open(newline="") as handle:
-            rows = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+            rows = [
+                {k: float(v) for k, v in row.items() if v not in ("", None)}
+                for row in csv.DictReader(handle)
+            ]
     except (OSError, ValueError, csv.Error) as exc:
         raise GenRewardError(f"{metrics_file}: unreadable ({exc})") from exc
     return Run(folder, config, rows) if rows else None

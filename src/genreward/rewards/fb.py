@@ -88,7 +88,8 @@ class ForwardBackward(ModelMixin, ConfigMixin):
     def reward_for_z(
         self, psi: torch.Tensor, action: torch.Tensor, z: torch.Tensor
     ) -> torch.Tensor:
-        """F(psi(o), a, z)^T z for a precomputed task vector ``z [1, d]``: ``[N]``."""
+        """F(psi(o), a, z)^T z for precomputed task vectors ``z [1, d]`` (one for all) or
+        ``[N, d]`` (one per row): ``[N]``."""
         z = z.expand(len(psi), -1)
         return (self.forward_map(psi, action, z) * z).sum(-1).mean(0)
 

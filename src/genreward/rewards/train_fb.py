@@ -97,6 +97,17 @@ def train_fb(config: TrainFBConfig) -> Path:
     return out
 
 
+def fb_autoencoder(directory: str | os.PathLike) -> str:
+    """SHA-256 of the autoencoder an FB model folder was trained with (see features.json)."""
+    spec_file = Path(directory) / FEATURES_FILE
+    try:
+        return json.loads(spec_file.read_text())["autoencoder_sha256"]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise GenRewardError(
+            f"{spec_file}: unreadable ({exc}); retrain with `genreward train-fb`"
+        ) from exc
+
+
 def load_fb(directory: str | os.PathLike) -> tuple[ForwardBackward, AutoencoderFeatures]:
     """A trained FB model and the psi it was trained with."""
     directory = Path(directory)

@@ -12,7 +12,8 @@ RewardKind = Literal["genreward", "env", "video", "fb"]
 REWARDS = ("env", "genreward", "video", "fb")
 
 # Fields that may differ when a run is resumed: where and how it runs, not what it computes.
-RUNTIME_FIELDS = ("run_dir", "resume", "steps", "device", "progress")
+RUNTIME_FIELDS = ("run_dir", "resume", "steps", "device", "progress", "checkpoint_every")
+RUNTIME_FIELDS += ("log_every", "gif_episodes")
 
 
 @dataclass
@@ -112,6 +113,13 @@ class TrainConfig:
             raise GenRewardError(f"--fb-act-prob must be in [0, 1], got {self.fb_act_prob}")
         if self.act == "fb" and not self.uses_fb:
             raise GenRewardError("--act fb needs an FB model: use --reward genreward or fb")
+        if self.batch_size < 2:
+            raise GenRewardError("--batch-size must be at least 2")
+        if self.uses_video and self.interval > self.episode_steps:
+            raise GenRewardError(
+                f"--interval {self.interval} is longer than an episode ({self.episode_steps} "
+                "steps): no video window would ever complete"
+            )
         if self.learning_starts < 0 or (self.fb_train_steps or 0) < 0:
             raise GenRewardError("--learning-starts and --fb-train-steps must be >= 0")
 

@@ -10,8 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from genreward.data.atomic import atomic_write_text
-
-METRICS_FILE = "metrics.csv"
+from genreward.rl.run_dir import METRICS_FILE
 
 
 class Logger:
@@ -31,7 +30,8 @@ class Logger:
             self.path.unlink(missing_ok=True)
             return
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(self.rows[0]), lineterminator="\n")
+        columns = list(dict.fromkeys(key for row in self.rows for key in row))
+        writer = csv.DictWriter(buffer, fieldnames=columns, restval="", lineterminator="\n")
         writer.writeheader()
         writer.writerows(self.rows)
         atomic_write_text(self.path, buffer.getvalue())

@@ -1,8 +1,8 @@
 """A bounded replay buffer of transitions, with the frame features FB trains on.
 
-Stores the env's share of the reward and the video-level reward separately, so the reward an
-update sees is recombined at sampling time (`GenRewardConfig` weights, the FB term from the
-current FB model): every transition, old or new, is scored by the same reward.
+Stores the env's share of the reward and the video-level reward separately, so the trainer
+recombines the reward an update sees at sampling time (alpha, beta, and the FB term from the
+frozen FB model): every transition, old or new, is scored by the same reward.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ class SAC:
         self.actor = Actor(obs_dim, action_dim, hidden).to(self.device)
         self.critic = Critic(obs_dim, action_dim, hidden).to(self.device)
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
-        self.log_alpha = torch.tensor(np.log(init_temperature), device=self.device)
+        self.log_alpha = torch.tensor(float(np.log(init_temperature)), device=self.device)
         self.log_alpha.requires_grad_(True)
         self.target_entropy = -float(action_dim)
         self.discount, self.tau = discount, tau

@@ -13,7 +13,7 @@ from genreward.data.atomic import atomic_path
 from genreward.errors import GenRewardError
 
 SNAPSHOT_FILE = "snapshot.pt"
-FORMAT = 1
+FORMAT = 2
 
 
 def save_snapshot(path: Path, state: dict) -> None:
@@ -37,27 +37,29 @@ def load_snapshot(path: Path) -> dict:
     return state
 
 
-def random_states(rng: np.random.Generator, generator: torch.Generator) -> dict:
-    """The numpy, torch (CPU and CUDA) and FB-batch random states."""
+def random_states(
+    rng: np.random.Generator, generator: torch.Generator, device: torch.device
+) -> dict:
+    """The numpy, torch (and the run's CUDA device) and FB-batch random states."""
     states = {
         "numpy": rng.bit_generator.state,
         "torch": torch.get_rng_state(),
         "generator": generator.get_state(),
     }
-    if torch.cuda.is_available():
-        states["cuda"] = torch.cuda.get_rng_state_all()
+    if device.type == "cuda":
+        states["cuda"] = torch.cuda.get_rng_state(device)
     return states
 
 
 def restore_random_states(
-    states: dict, rng: np.random.Generator, generator: torch.Generator
+    states: dict, rng: np.random.Generator, generator: torch.Generator, device: torch.device
 ) -> None:
     """Put back what `random_states` captured."""
     rng.bit_generator.state = states["numpy"]
     torch.set_rng_state(states["torch"])
     generator.set_state(states["generator"])
-    if "cuda" in states and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(states["cuda"])
+    if device.type == "cuda" and "cuda" in states:
+        torch.cuda.set_rng_state(states["cuda"], device)
 
 
 def snapshot_path(run_dir: str | os.PathLike) -> Path:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +23,26 @@ from genreward.envs import make_env
 from genreward.errors import GenRewardError
 from genreward.rewards.combine import env_term
 from genreward.rewards.fb import FBLearner, ForwardBackward
-from genreward.rewards.train_fb import autoencoder_features, load_fb
+from genreward.rewards.train_fb import (
+    autoencoder_features,
+    autoencoder_fingerprint,
+    fb_autoencoder,
+    load_fb,
+)
 from genreward.rewards.video_reward import VideoLevelReward
 from genreward.rl.config import TrainConfig
 from genreward.rl.evaluate import EvalResult, evaluate
 from genreward.rl.goals import prepare_goals
 from genreward.rl.logger import Logger, Timers
 from genreward.rl.replay import ReplayBuffer
+from genreward.rl.run_dir import (
+    CONFIG_FILE,
+    DONE_FILE,
+    STATUS_FILE,
+    claim_run_dir,
+    read_run_config,
+    resolve_for_run,
+)
 from genreward.rl.sac import SAC
 from genreward.rl.snapshot import (
     load_snapshot,
@@ -40,66 +52,17 @@ from genreward.rl.snapshot import (
     snapshot_path,
 )
 
-CONFIG_FILE = "config.json"
-DONE_FILE = "done.json"
-STATUS_FILE = "status.json"
 REWARD_TERMS = ("r_env", "r_video_weighted", "r_fb", "r_fb_weighted")
-
-
-def read_run_config(run_dir: Path) -> dict:
-    """The saved config of a run folder, or a clear error."""
-    path = run_dir / CONFIG_FILE
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError as exc:
-        raise GenRewardError(f"{run_dir}: no {CONFIG_FILE}; not a genreward run folder") from exc
-    except (OSError, json.JSONDecodeError) as exc:
-        raise GenRewardError(f"{path}: unreadable ({exc})") from exc
-
-
-def _claim_run_dir(config: TrainConfig) -> None:
-    """Refuse folders of other runs or other configs; write config.json for a new run."""
-    run_dir = Path(config.run_dir)
-    identity = config.identity()
-    if (run_dir / CONFIG_FILE).is_file():
-        saved = read_run_config(run_dir)
-        changed = sorted(k for k in identity if saved.get(k) != identity[k])
-        if changed:
-            raise GenRewardError(
-                f"{run_dir} holds a run with another config (differs in "
-                f"{', '.join(changed)}); choose another --run-dir"
-            )
-        if not config.resume:
-            raise GenRewardError(f"{run_dir} already holds this run; add --resume to continue it")
-        return
-    if config.resume:
-        raise GenRewardError(f"{run_dir}: nothing to resume (no {CONFIG_FILE})")
-    if run_dir.exists() and any(run_dir.iterdir()):
-        raise GenRewardError(
-            f"{run_dir} exists and is not a genreward run; choose another --run-dir"
-        )
-    run_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(run_dir / CONFIG_FILE, json.dumps(identity, indent=2))
 
 
 class Trainer:
     """setup / train / evaluate / save_snapshot / load_snapshot for one run folder."""
 
     def __init__(self, config: TrainConfig, claim: bool = True) -> None:
-        cfg = config.resolved()
+        self.cfg = cfg = resolve_for_run(config) if config.resume else config.resolved()
         self.run_dir = Path(cfg.run_dir)
-        if (
-            config.resume
-            and config.fb_train_steps is None
-            and (self.run_dir / CONFIG_FILE).is_file()
-        ):
-            # The FB schedule defaults to a tenth of --steps of the run as it began.
-            saved = read_run_config(self.run_dir).get("fb_train_steps")
-            cfg = replace(config, fb_train_steps=saved).resolved()
-        self.cfg = cfg
         if claim:
-            _claim_run_dir(cfg)
-        torch.manual_seed(cfg.seed)
+            claim_run_dir(cfg)
         self.rng = np.random.default_rng(cfg.seed)
         self.fb_generator = torch.Generator().manual_seed(cfg.seed)
         self.device = torch.device(cfg.device)
@@ -115,6 +78,9 @@ class Trainer:
         self._setup_rewards()
         obs_dim = self.features.dim if cfg.obs == "latent" else self.env.observation_space.shape[0]
         action_dim = self.env.action_space.shape[0]
+        # Seeded here, after goal generation used the global RNG or not, so a run started
+        # again from scratch (goals already made) gets the same initial agent.
+        torch.manual_seed(cfg.seed)
         self.agent = SAC(
             obs_dim,
             action_dim,
@@ -127,7 +93,7 @@ class Trainer:
             cfg.buffer_size,
             None if cfg.obs == "latent" else obs_dim,
             action_dim,
-            self.features.dim if self.features is not None else None,
+            self.features.dim if self.needs_psi else None,
         )
         self.step, self.episode = 0, 0
         self.next_eval, self.next_checkpoint = cfg.eval_every, cfg.checkpoint_every
@@ -145,6 +111,11 @@ class Trainer:
         self.fb = self.fb_learner = self.features = None
         if cfg.uses_fb and cfg.fb_init is not None:
             model, self.features = load_fb(cfg.fb_init)
+            if fb_autoencoder(cfg.fb_init) != autoencoder_fingerprint(cfg.video_model):
+                raise GenRewardError(
+                    f"{cfg.fb_init} was trained on psi from another autoencoder than the "
+                    "goal-video model's (--video-model); use an FB model trained with it"
+                )
         elif cfg.renders:
             self.features = autoencoder_features(cfg.video_model)
         if self.features is not None:
@@ -165,11 +136,14 @@ class Trainer:
         )
         if cfg.uses_fb:
             if cfg.fb_init is None:
+                torch.manual_seed(cfg.seed)
                 model = ForwardBackward(obs_dim=self.features.dim, action_dim=4)
             self.fb = model.to(self.device)
             self.fb_learner = FBLearner(self.fb)
             self.goal_psi = self.features(np.stack([g.frame for g in self.goals])).to(self.device)
         self._goal_z: torch.Tensor | None = None
+        # psi of every frame: for FB (training and reward) and latent observations.
+        self.needs_psi = cfg.uses_fb or cfg.obs == "latent"
 
     @property
     def fb_frozen(self) -> bool:
@@ -186,7 +160,9 @@ class Trainer:
 
     # ACTING
     def _observe(self, state: np.ndarray, psi: torch.Tensor | None) -> np.ndarray:
-        return psi.float().cpu().numpy() if self.cfg.obs == "latent" else state
+        if self.cfg.obs == "state":
+            return state
+        return psi.half().float().cpu().numpy()  # as the replay stores it (float16)
 
     def _act(self, obs: np.ndarray, psi: torch.Tensor | None, placement: int) -> np.ndarray:
         cfg = self.cfg
@@ -209,7 +185,7 @@ class Trainer:
     def _episode(self, bar: tqdm) -> None:
         cfg, env = self.cfg, self.env
         placement = int(self.rng.integers(len(self.placements)))
-        needs_psi = self.features is not None
+        needs_psi = self.needs_psi
         with self.timers("env"):
             state, _ = env.reset(seed=placement)
         window = self.video_rewards[placement].window() if self.video_rewards else None
@@ -251,8 +227,7 @@ class Trainer:
             self.replay.add(**transition)
             env_return += reward
             solved |= bool(info["success"])
-            if self.step >= cfg.learning_starts:
-                self._update()
+            self._update()
             self.step += 1
             bar.update(1)
             if self.step % cfg.log_every == 0:
@@ -277,12 +252,30 @@ class Trainer:
         atomic_write_text(self.run_dir / STATUS_FILE, json.dumps(status))
 
     def _update(self) -> None:
+        """One SAC update from `learning_starts` on; one FB update per step while FB trains
+        (from the first full batch, random-action data included)."""
         cfg = self.cfg
+        sac_due = self.step >= cfg.learning_starts
+        fb_due = self.fb is not None and not self.fb_frozen and len(self.replay) >= cfg.batch_size
+        if not (sac_due or fb_due):
+            return
         with self.timers("replay"):
             batch = self.replay.sample(self.rng, cfg.batch_size)
             t = {k: torch.as_tensor(v, device=self.device) for k, v in batch.items()}
         psi = t["psi"].float() if "psi" in t else None
         next_psi = t["next_psi"].float() if "next_psi" in t else None
+        scalars = {}
+        if sac_due:
+            scalars = self._sac_update(t, psi, next_psi)
+        if fb_due:
+            with self.timers("fb_update"):
+                losses = self.fb_learner.update(psi, t["action"], next_psi, self.fb_generator)
+            scalars |= {"fb_loss": losses["fb_loss"], "ortho_loss": losses["ortho_loss"]}
+        self.train_scalars |= scalars
+
+    def _sac_update(self, t: dict, psi, next_psi) -> dict[str, float]:
+        """SAC on r = r_env + alpha * r_video + beta * r_FB (paper Eq. 10) for the batch `t`."""
+        cfg = self.cfg
         obs, next_obs = (psi, next_psi) if cfg.obs == "latent" else (t["obs"], t["next_obs"])
         reward = t["r_env"].clone()
         scalars = {"r_env": reward.mean().item()}
@@ -296,24 +289,20 @@ class Trainer:
             scalars |= {"r_fb": r_fb.mean().item(), "r_fb_weighted": cfg.beta * r_fb.mean().item()}
         with self.timers("sac_update"):
             scalars |= self.agent.update(obs, t["action"], reward, next_obs, t["mask"])
-        if self.fb is not None and not self.fb_frozen:
-            with self.timers("fb_update"):
-                losses = self.fb_learner.update(psi, t["action"], next_psi, self.fb_generator)
-            scalars |= {"fb_loss": losses["fb_loss"], "ortho_loss": losses["ortho_loss"]}
-        self.train_scalars = scalars
         for key in REWARD_TERMS:
             self.reward_sums[key] += scalars.get(key, 0.0)
         self.reward_sums["updates"] += 1
+        return scalars
 
     def train(self) -> Path:
         """Run (or continue) training to `steps`; returns the run folder."""
         cfg = self.cfg
-        state = (
-            self.load_snapshot() if cfg.resume and snapshot_path(self.run_dir).is_file() else None
-        )
-        self.logger = Logger(
-            self.run_dir, state["metrics"] if state else [], purge_step=self.step if state else None
-        )
+        rows, purge = [], None
+        if cfg.resume:
+            # TensorBoard drops what a killed attempt logged after the snapshot (or at all).
+            rows = self.load_snapshot() if snapshot_path(self.run_dir).is_file() else []
+            purge = self.step + 1 if self.step else 0
+        self.logger = Logger(self.run_dir, rows, purge_step=purge)
         bar = tqdm(
             total=-(-cfg.steps // cfg.episode_steps) * cfg.episode_steps,  # whole episodes
             initial=self.step,
@@ -402,7 +391,7 @@ class Trainer:
                     "agent": self.agent.state_dict(),
                     "fb": self.fb_learner.state_dict() if self.fb_learner else None,
                     "replay": self.replay.state_dict(),
-                    "random": random_states(self.rng, self.fb_generator),
+                    "random": random_states(self.rng, self.fb_generator, self.device),
                     "recent": list(self.recent),
                     "reward_sums": self.reward_sums,
                     "last_eval": self.last_eval,
@@ -410,7 +399,8 @@ class Trainer:
                 },
             )
 
-    def load_snapshot(self) -> dict:
+    def load_snapshot(self) -> list[dict]:
+        """Restore the last snapshot; returns the metrics rows logged up to it."""
         path = snapshot_path(self.run_dir)
         state = load_snapshot(path)
         if state["identity"] != self.cfg.identity():
@@ -427,11 +417,11 @@ class Trainer:
             self.replay.load_state_dict(state["replay"])
         except (RuntimeError, KeyError, TypeError) as exc:
             raise GenRewardError(f"{path} does not fit this run's models ({exc})") from exc
-        restore_random_states(state["random"], self.rng, self.fb_generator)
+        restore_random_states(state["random"], self.rng, self.fb_generator, self.device)
         self.recent = deque(state["recent"], maxlen=self.recent.maxlen)
         self.reward_sums = state["reward_sums"]
         self.last_eval = state["last_eval"]
-        return state
+        return state["metrics"]
 
 
 def train(config: TrainConfig) -> Path:

@@ -1,0 +1,92 @@
+"""Run folders: the saved config that ties a folder to one run, and its status files.
+
+``<run>/config.json`` (the run's identity), ``status.json`` (progress, rewritten during
+training), ``done.json`` (written when training reached its steps), ``metrics.csv``,
+``checkpoint/``, ``goals/``, ``eval/``, ``logs/``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+from genreward.data.atomic import atomic_write_text
+from genreward.errors import GenRewardError
+from genreward.rl.config import TrainConfig
+from genreward.rl.snapshot import snapshot_path
+
+CONFIG_FILE = "config.json"
+DONE_FILE = "done.json"
+STATUS_FILE = "status.json"
+METRICS_FILE = "metrics.csv"
+
+
+def read_run_config(run_dir: Path) -> dict:
+    """The saved config of a run folder, or a clear error."""
+    path = Path(run_dir) / CONFIG_FILE
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise GenRewardError(f"{run_dir}: no {CONFIG_FILE}; not a genreward run folder") from exc
+    except (OSError, json.JSONDecodeError) as exc:
+        raise GenRewardError(f"{path}: unreadable ({exc})") from exc
+
+
+def resolve_for_run(config: TrainConfig) -> TrainConfig:
+    """`config.resolved()`, keeping the FB schedule a resumed run began with (its default is a
+    tenth of --steps, which a resume may raise)."""
+    resolved = config.resolved()
+    run_dir = Path(resolved.run_dir)
+    if config.fb_train_steps is None and (run_dir / CONFIG_FILE).is_file():
+        saved = read_run_config(run_dir).get("fb_train_steps")
+        resolved = replace(config, fb_train_steps=saved).resolved()
+    return resolved
+
+
+def _never_trained(run_dir: Path) -> bool:
+    return not snapshot_path(run_dir).is_file() and not (run_dir / METRICS_FILE).is_file()
+
+
+def claim_run_dir(config: TrainConfig) -> None:
+    """Refuse folders of other runs or other configs; write config.json for a new run. A folder
+    whose run failed before it trained (no snapshot, no metrics) is taken over."""
+    run_dir = Path(config.run_dir)
+    identity = config.identity()
+    if (run_dir / CONFIG_FILE).is_file():
+        saved = read_run_config(run_dir)
+        changed = sorted(k for k in identity if saved.get(k) != identity[k])
+        if changed and not _never_trained(run_dir):
+            raise GenRewardError(
+                f"{run_dir} holds a run with another config (differs in "
+                f"{', '.join(changed)}); choose another --run-dir"
+            )
+        if not changed and not config.resume:
+            raise GenRewardError(f"{run_dir} already holds this run; add --resume to continue it")
+        if not changed:
+            return
+        shutil.rmtree(run_dir / "goals", ignore_errors=True)  # made for the other config
+    elif config.resume:
+        raise GenRewardError(f"{run_dir}: nothing to resume (no {CONFIG_FILE})")
+    elif run_dir.exists() and any(run_dir.iterdir()):
+        raise GenRewardError(
+            f"{run_dir} exists and is not a genreward run; choose another --run-dir"
+        )
+    run_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(run_dir / CONFIG_FILE, json.dumps(identity, indent=2))
+
+
+def run_finished(config: TrainConfig) -> bool:
+    """Whether the run folder of `config` holds this very run, trained to its steps."""
+    run_dir = Path(config.resolved().run_dir)
+    if not (run_dir / DONE_FILE).is_file() or not (run_dir / CONFIG_FILE).is_file():
+        return False
+    try:
+        done = json.loads((run_dir / DONE_FILE).read_text())
+    except (OSError, json.JSONDecodeError):
+        return False
+    return (
+        read_run_config(run_dir) == resolve_for_run(config).identity()
+        and done.get("step", 0) >= config.steps
+    )
