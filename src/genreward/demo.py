@@ -45,8 +45,8 @@ def run_config(demo: DemoConfig, reward: str) -> TrainConfig:
 def run_demo(demo: DemoConfig) -> Path:
     """Train both agents (resuming or skipping finished ones) and report; returns the page."""
     from genreward.report.make import make_report
-    from genreward.rl.run_dir import CONFIG_FILE, run_finished
-    from genreward.rl.trainer import train
+    from genreward.rl.run_dir import run_finished
+    from genreward.rl.trainer import continue_run
 
     for reward in ("genreward", "env"):
         config = run_config(demo, reward)
@@ -54,8 +54,7 @@ def run_demo(demo: DemoConfig) -> Path:
         if run_finished(config):
             print(f"{reward}: finished earlier in {folder}")
             continue
-        config.resume = (folder / CONFIG_FILE).is_file()
         print(f"{reward}: training {demo.steps} steps on {demo.task} -> {folder}")
-        train(config)
+        continue_run(config)
     runs = [Path(run_config(demo, reward).run_dir) for reward in ("genreward", "env")]
     return make_report(runs, demo.out / "report")

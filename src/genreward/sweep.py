@@ -102,13 +102,11 @@ def _train_remote(config: dict, threads: int) -> dict:
     """One run inside a Ray worker (resumes when its folder already holds the run)."""
     import torch
 
-    from genreward.rl.run_dir import CONFIG_FILE, DONE_FILE
-    from genreward.rl.trainer import train
+    from genreward.rl.run_dir import DONE_FILE
+    from genreward.rl.trainer import continue_run
 
     torch.set_num_threads(max(1, threads))
-    config = TrainConfig(**config)
-    config.resume = (Path(config.run_dir) / CONFIG_FILE).is_file()
-    folder = train(config)
+    folder = continue_run(TrainConfig(**config))
     return json.loads((folder / DONE_FILE).read_text())
 
 
@@ -128,10 +126,9 @@ def _prepare_goals(configs: list[TrainConfig]) -> None:
 def run_sweep(sweep: SweepConfig) -> Path:
     """Run the grid on Ray (skipping finished runs) and write the report; returns the page."""
     import ray
-    from tqdm import tqdm
 
     from genreward.report.make import make_report
-    from genreward.rl.run_dir import STATUS_FILE, run_finished
+    from genreward.rl.run_dir import run_finished
 
     configs = sweep.grid()
     todo = [c for c in configs if not run_finished(c)]
@@ -147,7 +144,7 @@ def run_sweep(sweep: SweepConfig) -> Path:
         )
         remote = ray.remote(num_cpus=sweep.cpus_per_run, max_retries=0)(_train_remote)
         pending = {remote.remote(asdict(c), int(sweep.cpus_per_run)): c for c in todo}
-        failures = _watch(pending, configs, tqdm, ray, STATUS_FILE)
+        failures = _watch(pending, configs)
         ray.shutdown()
         if failures:
             lines = "\n".join(f"  {c.run_dir}: {err}" for c, err in failures)
@@ -157,8 +154,13 @@ def run_sweep(sweep: SweepConfig) -> Path:
     return make_report([sweep.out / "runs"], sweep.out / "report")
 
 
-def _watch(pending: dict, configs: list[TrainConfig], tqdm, ray, status_file: str) -> list:
+def _watch(pending: dict, configs: list[TrainConfig]) -> list:
     """Wait for the runs, showing the steps done over the whole grid."""
+    import ray
+    from tqdm import tqdm
+
+    from genreward.rl.run_dir import STATUS_FILE
+
     total = sum(c.steps for c in configs)
     bar = tqdm(total=total, unit="step", desc="sweep", dynamic_ncols=True)
     failures, finished = [], 0
@@ -168,7 +170,7 @@ def _watch(pending: dict, configs: list[TrainConfig], tqdm, ray, status_file: st
         for c in configs:
             with contextlib.suppress(OSError, ValueError, KeyError):  # not started yet
                 done += min(
-                    json.loads((Path(c.run_dir) / status_file).read_text())["step"], c.steps
+                    json.loads((Path(c.run_dir) / STATUS_FILE).read_text())["step"], c.steps
                 )
         return done
 
@@ -183,7 +185,7 @@ def _watch(pending: dict, configs: list[TrainConfig], tqdm, ray, status_file: st
                 message = str(exc).strip()
                 failures.append((config, message.splitlines()[-1] if message else repr(exc)))
         bar.n = steps_done()
-        started = sum((Path(c.run_dir) / status_file).is_file() for c in pending.values())
+        started = sum((Path(c.run_dir) / STATUS_FILE).is_file() for c in pending.values())
         bar.set_postfix(
             running=started, queued=len(pending) - started, finished=finished, failed=len(failures)
         )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from genreward.errors import GenRewardError
+from genreward.rl.run_dir import CONFIG_FILE, METRICS_FILE, read_run_config
 
 REWARD_ORDER = ("env", "genreward", "video", "fb")
 
@@ -50,13 +50,7 @@ class Run:
 
 def load_run(folder: Path) -> Run | None:
     """The run in `folder`, or None when it has no evaluation yet."""
-    config_file, metrics_file = folder / "config.json", folder / "metrics.csv"
-    try:
-        config = json.loads(config_file.read_text())
-    except FileNotFoundError as exc:
-        raise GenRewardError(f"{folder}: no config.json; not a genreward run folder") from exc
-    except (OSError, json.JSONDecodeError) as exc:
-        raise GenRewardError(f"{config_file}: unreadable ({exc})") from exc
+    config, metrics_file = read_run_config(folder), folder / METRICS_FILE
     if not metrics_file.is_file():
         return None
     try:
@@ -74,11 +68,11 @@ def find_runs(paths: list[Path]) -> list[Run]:
     """Runs in the given folders: each a run folder, or a folder of run folders (a sweep)."""
     folders: list[Path] = []
     for path in paths:
-        if (path / "config.json").is_file():
+        if (path / CONFIG_FILE).is_file():
             folders.append(path)
         elif path.is_dir():
             folders += sorted(
-                p.parent for p in path.glob("**/config.json") if p.parent.name != "goals"
+                p.parent for p in path.glob(f"**/{CONFIG_FILE}") if p.parent.name != "goals"
             )
         else:
             raise GenRewardError(f"{path}: no such run folder")

@@ -6,6 +6,7 @@ with the goal-video model, or copied from a `--goal` folder) and read back when 
 
 from __future__ import annotations
 
+import functools
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,11 +68,24 @@ def _copy_goals(source: Path, target: Path, seeds: list[int], task: str, size: i
         temporary.rename(target / f"seed_{seed}")
 
 
-def _generate_goals(config: TrainConfig, target: Path, seeds: list[int]) -> None:
-    from genreward.video.generate import generate_goals
+@functools.lru_cache(maxsize=1)
+def _pipeline(video_model: Path | None, device: str):
+    """The goal-video model, loaded once per process (a sweep prepares several tasks)."""
     from genreward.video.pipeline import GoalVideoPipeline
 
-    pipe = GoalVideoPipeline.from_pretrained(config.video_model, device=config.device)
+    return GoalVideoPipeline.from_pretrained(video_model, device=device)
+
+
+@functools.lru_cache(maxsize=1)
+def _scorer():
+    """The shipped goal-frame scorer, loaded once per process."""
+    return make_scorer("domain")
+
+
+def _generate_goals(config: TrainConfig, target: Path, seeds: list[int]) -> None:
+    from genreward.video.generate import generate_goals
+
+    pipe = _pipeline(config.video_model, config.device)
     if pipe.frame_size != config.size:
         raise GenRewardError(
             f"the goal-video model makes {pipe.frame_size} px frames, the run asks --size "
@@ -110,7 +124,7 @@ def prepare_goals(config: TrainConfig, target: Path) -> list[Goal]:
         _generate_goals(config, target, missing)
     unselected = [s for s in seeds if not (target / f"seed_{s}" / GOAL_FRAME_FILE).is_file()]
     if unselected and config.goal_frame == "selected":
-        scorer = make_scorer("domain")
+        scorer = _scorer()
         for seed in unselected:
             select_goal(target / f"seed_{seed}", scorer)
     goals = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -427,6 +428,12 @@ class Trainer:
 def train(config: TrainConfig) -> Path:
     """Train one run (see `Trainer`); returns its folder."""
     return Trainer(config).train()
+
+
+def continue_run(config: TrainConfig) -> Path:
+    """Train `config`'s run, resuming it when its folder already holds it."""
+    config = replace(config, resume=(Path(config.resolved().run_dir) / CONFIG_FILE).is_file())
+    return train(config)
 
 
 def evaluate_run(run_dir: Path, episodes: int, record: int, device: str = "cpu") -> dict:
