@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The paper's Meta-World experiment at CPU scale, as resumable sweeps (see README "Results").
 # Every command skips finished runs and resumes interrupted ones: re-run this script until it
-# ends. Budget: 20,000 env steps per run, seeds 0 and 1, one CPU per run.
+# ends. Budget: 8,192 env steps (32 episodes) per run, seeds 0 and 1, one CPU per run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 if [ -z "${LD_PRELOAD:-}" ] && [ -f "$tcmalloc" ]; then export LD_PRELOAD=$tcmalloc; fi
 gr=.venv/bin/genreward
 tasks=pick-place,pick-out-of-hole,bin-picking,shelf-place,door-open,drawer-open,button-press,window-open
-steps=20000
+steps=8192
 seeds=0,1
 
 # 1. Main grid: env reward alone vs GenReward first (dense, then sparse), then the video-only

@@ -27,7 +27,7 @@ class AutoencoderFeatures:
         self.dim = int(np.prod(encoder.autoencoder.latent_shape))
 
     def __call__(self, frames: np.ndarray) -> torch.Tensor:
-        """``uint8 [N, H, W, 3]`` frames to features ``[N, dim]``."""
+        """``uint8 [N, H, W, 3]`` frames to features ``[N, dim]`` on the encoder's device."""
         return self.encoder.encode(frames).flatten(1)
 
 
@@ -65,7 +65,7 @@ class DinoFeatures:
 
     @torch.no_grad()
     def __call__(self, frames: np.ndarray) -> torch.Tensor:
-        """``uint8 [N, H, W, 3]`` frames to features ``[N, hidden]``."""
+        """``uint8 [N, H, W, 3]`` frames to features ``[N, hidden]`` on the model's device."""
         if frames.dtype != np.uint8 or frames.ndim != 4 or frames.shape[-1] != 3:
             raise GenRewardError(
                 f"expected frames uint8 [N, H, W, 3], got {frames.dtype} {frames.shape}"
@@ -75,4 +75,4 @@ class DinoFeatures:
             x, size=(self.image_size, self.image_size), mode="bilinear", align_corners=False
         )
         x = ((x - self.mean) / self.std).to(self.device)
-        return self.model(pixel_values=x).last_hidden_state[:, 0].float().cpu()
+        return self.model(pixel_values=x).last_hidden_state[:, 0].float()
