@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from genreward.rl.config import TrainConfig
+from genreward.sweep import SweepConfig
 from tests.conftest import run_cli
 from tests.rl.conftest import TINY
 
@@ -37,3 +39,16 @@ def test_sweep_runs_the_grid_then_skips_it(tmp_path: Path) -> None:
 def test_sweep_refuses_settings_it_owns(tmp_path: Path) -> None:
     done = sweep(tmp_path / "s", "--train.seed", "4")
     assert done.returncode == 2 and "--train.seed is set by the sweep" in done.stderr
+
+
+def test_goals_are_shared_per_task_and_goal_video_model(tmp_path: Path) -> None:
+    def goals(**train) -> set:
+        sweep = SweepConfig(
+            tasks="door-close", rewards="env,genreward", seeds="0", out=tmp_path,
+            train=TrainConfig(**train),
+        )  # fmt: skip
+        return {c.goal for c in sweep.grid()}
+
+    assert goals() == {None, tmp_path / "goals" / "door-close"}
+    tuned = goals(video_model=Path("models/ft_door_close"), variant="ft")
+    assert tuned == {None, tmp_path / "goals" / "door-close@ft_door_close"}

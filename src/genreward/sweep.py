@@ -74,6 +74,8 @@ class SweepConfig:
                 "--rewards, --env-reward, --seeds, --steps and --out"
             )
         suffix = f"_{self.train.variant}" if self.train.variant else ""
+        # Goals are shared per task and goal-video model, never across models.
+        model = f"@{Path(self.train.video_model).name}" if self.train.video_model else ""
         configs = []
         for task in tasks:
             short = task.removesuffix("-v3")
@@ -81,7 +83,7 @@ class SweepConfig:
                 for env_reward in env_rewards:
                     for seed in seeds:
                         name = f"{reward}_{env_reward}{suffix}_seed{seed}"
-                        goal = self.out / "goals" / short if reward != "env" else None
+                        goal = self.out / "goals" / f"{short}{model}" if reward != "env" else None
                         configs.append(
                             replace(
                                 self.train,
