@@ -32,6 +32,8 @@ from genreward.rewards.train_fb import load_fb
 from genreward.rewards.video_reward import VideoLevelReward
 from genreward.video.pipeline import GoalVideoPipeline
 
+FORMS = ("paper", "change")
+
 
 def random_episode_frames(task: str, seed: int, steps: int) -> np.ndarray:
     env = make_env(task, seed)
@@ -42,11 +44,12 @@ def random_episode_frames(task: str, seed: int, steps: int) -> np.ndarray:
     return episode.frames
 
 
-def video_margins(eval_dir: str, per_task: int) -> list[dict]:
+def video_scores(eval_dir: str, per_task: int) -> dict[tuple[str, str, str], list[float]]:
+    """scores[(task, form, agent video)]: the video-level reward of each agent video."""
     pipe = GoalVideoPipeline.from_pretrained()
     dataset = load_dataset(eval_dir).subset(success_only=True)
     tasks = dataset.tasks
-    scores: dict[tuple[str, str], list[float]] = {}
+    scores: dict[tuple[str, str, str], list[float]] = {}
     for t, task in enumerate(tasks):
         other = dataset.subset(tasks=[tasks[(t + 1) % len(tasks)]])
         for i, episode in enumerate(list(dataset.subset(tasks=[task]))[:per_task]):
@@ -57,16 +60,28 @@ def video_margins(eval_dir: str, per_task: int) -> list[dict]:
                 "random": random_episode_frames(task, seed, episode.length),
                 "other task": other[i % len(other)].frames,
             }
-            for mode in ("paper", "change"):
+            for mode in FORMS:
                 reward = VideoLevelReward(pipe.encoder, goal, mode=mode)
                 for kind, frames in clips.items():
-                    scores.setdefault((mode, kind), []).append(reward.score(frames))
+                    scores.setdefault((task, mode, kind), []).append(reward.score(frames))
+    return scores
+
+
+def margins(scores: dict[tuple[str, str, str], list[float]], task: str | None) -> list[dict]:
+    """Mean reward per form and agent video, and how well it ranks the expert first, for one
+    task (or all tasks pooled when `task` is None)."""
+
+    def pooled(mode: str, kind: str) -> np.ndarray:
+        keys = [k for k in scores if k[1:] == (mode, kind) and task in (None, k[0])]
+        return np.concatenate([scores[k] for k in keys])
+
     rows = []
-    for mode in ("paper", "change"):
-        expert = np.array(scores[(mode, "expert")])
+    for mode in FORMS:
+        expert = pooled(mode, "expert")
         for kind in ("expert", "random", "other task"):
-            values = np.array(scores[(mode, kind)])
+            values = pooled(mode, kind)
             row = {
+                "task": (task or "all").removesuffix("-v3"),
                 "form": mode,
                 "agent video": kind,
                 "videos": len(values),
@@ -75,11 +90,11 @@ def video_margins(eval_dir: str, per_task: int) -> list[dict]:
             }
             if kind != "expert":
                 gap = expert - values
-                pooled = np.sqrt((expert.var() + values.var()) / 2) + 1e-9
+                spread = np.sqrt((expert.var() + values.var()) / 2) + 1e-9
                 row |= {
                     "expert - this": float(gap.mean()),
                     "expert ranked higher": float((gap > 0).mean()),
-                    "d'": float(gap.mean() / pooled),
+                    "d'": float(gap.mean() / spread),
                 }
             rows.append(row)
     return rows
@@ -122,10 +137,16 @@ def main() -> None:
     parser.add_argument("--fb", default=None, help="FB model folder from train-fb")
     parser.add_argument("--fb-task", default="door-open")
     args = parser.parse_args()
+    scores = video_scores(args.eval, args.per_task)
     report(
         "Video-level reward of agent videos against the generated goal video",
-        video_margins(args.eval, args.per_task),
+        margins(scores, None),
         "bench_reward_quality_video.csv",
+    )
+    report(
+        "The same, per task",
+        [row for task in sorted({k[0] for k in scores}) for row in margins(scores, task)],
+        "bench_reward_quality_video_tasks.csv",
     )
     if args.fb:
         report(

@@ -436,8 +436,8 @@ def continue_run(config: TrainConfig) -> Path:
     return train(config)
 
 
-def evaluate_run(run_dir: Path, episodes: int, record: int, device: str = "cpu") -> dict:
-    """Evaluate the latest snapshot of a run; writes eval/eval_step_<N>.json and GIFs."""
+def open_run(run_dir: Path, device: str = "cpu") -> Trainer:
+    """The run in `run_dir` restored from its latest snapshot (for evaluation and analysis)."""
     saved = read_run_config(run_dir)
     try:
         config = TrainConfig(
@@ -451,6 +451,12 @@ def evaluate_run(run_dir: Path, episodes: int, record: int, device: str = "cpu")
         raise GenRewardError(f"{run_dir}: no snapshot yet; train first")
     trainer = Trainer(config, claim=False)
     trainer.load_snapshot()
+    return trainer
+
+
+def evaluate_run(run_dir: Path, episodes: int, record: int, device: str = "cpu") -> dict:
+    """Evaluate the latest snapshot of a run; writes eval/eval_step_<N>.json and GIFs."""
+    trainer = open_run(run_dir, device)
     result = trainer.evaluate(episodes, record)
     folder = run_dir / "eval"
     videos = trainer.save_videos(result, folder)

@@ -1,0 +1,153 @@
+"""Why GenReward does or does not beat the env reward in a sweep: reward scales, FB, goal videos.
+
+Reads a `genreward sweep` folder and writes under benchmarks/results/<name>/:
+1. reward_scales.csv: per task and series, the mean reward terms in the batches SAC trained on
+   during the last evaluation interval (r_env, alpha * r_video, beta * r_FB; mean over seeds),
+   the bonuses' share of the env term, and the mean raw r_video of training episodes.
+2. fb_online.csv: for each finished run with an FB term, r_FB of its final FB model toward the
+   last frame along expert episodes of its task (the eval datasets); the Spearman correlation
+   with time says whether r_FB grows as the expert nears that frame (1: it always does).
+3. goal_videos.png: each task's goal video of placement 0, selected goal frame boxed in red.
+
+    .venv/bin/python benchmarks/paper_evidence.py --sweep sweeps/paper_cpu \
+        --eval data/eval_heldin data/eval_heldout
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from scipy.stats import spearmanr
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, report
+
+from genreward.data import load_dataset
+from genreward.data.goal_video import GOAL_FILE, load_goal_video
+from genreward.envs import resolve_task
+from genreward.goals.select import GOAL_FRAME_FILE
+from genreward.report.runs import find_runs, group
+from genreward.rl.run_dir import DONE_FILE
+from genreward.rl.trainer import open_run
+
+TERMS = {"r_env": "batch_r_env", "alpha*r_video": "batch_r_video_weighted"}
+TERMS["beta*r_FB"] = "batch_r_fb_weighted"
+
+
+def reward_scales(sweep: Path) -> list[dict]:
+    rows = []
+    for task, series in group(find_runs([sweep])).items():
+        for name, runs in series.items():
+            final = [run.final for run in runs]
+            means = {
+                k: float(np.mean([f.get(col, 0.0) for f in final])) for k, col in TERMS.items()
+            }
+            bonus = abs(means["alpha*r_video"]) + abs(means["beta*r_FB"])
+            raw = [f["train_r_video"] for f in final if f.get("train_r_video")]
+            rows.append(
+                {
+                    "task": task,
+                    "series": name,
+                    "seeds": len(runs),
+                    **means,
+                    "bonus / r_env": bonus / max(abs(means["r_env"]), 1e-12),
+                    "raw r_video": float(np.mean(raw)) if raw else "",
+                }
+            )
+    return rows
+
+
+@torch.no_grad()
+def fb_online(sweep: Path, eval_dirs: list[str], per_task: int) -> list[dict]:
+    datasets = [load_dataset(d).subset(success_only=True) for d in eval_dirs]
+    rows = []
+    for run in find_runs([sweep]):
+        if (
+            run.config["reward"] not in ("genreward", "fb")
+            or not (run.folder / DONE_FILE).is_file()
+        ):
+            continue
+        task = resolve_task(run.task)
+        episodes = [e for d in datasets if task in d.tasks for e in d.subset(tasks=[task])]
+        if not episodes:
+            continue
+        trainer = open_run(run.folder)
+        episodes = episodes[:per_task]
+        rhos = []
+        for episode in episodes:
+            psi = trainer.features(episode.frames)
+            actions = torch.as_tensor(episode.actions, dtype=torch.float32)
+            reward = trainer.fb.goal_reward(psi[:-1], actions, psi[-1])
+            rhos.append(spearmanr(np.arange(len(reward)), reward.numpy()).statistic)
+        rows.append(
+            {
+                "task": run.task,
+                "series": run.label + (f" {run.variant}" if run.variant else ""),
+                "seed": int(run.config["seed"]),
+                "FB updates": int(min(run.config["fb_train_steps"], trainer.step)),
+                "episodes": len(rhos),
+                "spearman(r_FB, t)": float(np.mean(rhos)),
+                "min": float(np.min(rhos)),
+            }
+        )
+    return rows
+
+
+def goal_video_figure(sweep: Path, out: Path) -> Path:
+    folders = sorted(p for p in (sweep / "goals").glob("*/seed_0") if (p / GOAL_FILE).is_file())
+    fig, axes = plt.subplots(len(folders), 1, figsize=(16, 1.25 * len(folders)), squeeze=False)
+    for ax, folder in zip(axes[:, 0], folders, strict=True):
+        video, meta = load_goal_video(folder)
+        size = video.shape[1]
+        ax.imshow(np.concatenate(list(video), axis=1))
+        index = json.loads((folder / GOAL_FRAME_FILE).read_text())["index"]
+        box = plt.Rectangle((index * size, 0), size - 1, size - 1, fill=False, ec="red", lw=2)
+        ax.add_patch(box)
+        ax.set_title(f"{folder.parent.name}: {meta['text']}", fontsize=9, loc="left")
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(out, dpi=80)
+    plt.close(fig)
+    print(f"wrote {out}")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sweep", type=Path, default=Path("sweeps/paper_cpu"))
+    parser.add_argument(
+        "--eval", nargs="+", default=["data/eval_heldin", "data/eval_heldout"],
+        help="datasets of expert episodes of the sweep's tasks",
+    )  # fmt: skip
+    parser.add_argument("--per-task", type=int, default=4)
+    args = parser.parse_args()
+    name = args.sweep.name
+    (RESULTS / name).mkdir(parents=True, exist_ok=True)
+    report(
+        "Mean reward terms in SAC's batches (last evaluation interval)",
+        reward_scales(args.sweep),
+        f"{name}/reward_scales.csv",
+    )
+    fb_rows = fb_online(args.sweep, args.eval, args.per_task)
+    if fb_rows:
+        report(
+            "Online FB: r_FB toward the last frame along expert episodes",
+            fb_rows,
+            f"{name}/fb_online.csv",
+        )
+    else:
+        print("no finished run with an FB term has expert episodes of its task in --eval")
+    goal_video_figure(args.sweep, RESULTS / name / "goal_videos.png")
+
+
+if __name__ == "__main__":
+    main()
