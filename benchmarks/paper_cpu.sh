@@ -45,7 +45,13 @@ sweep dense --tasks door-close --rewards env,genreward --seeds 0,1
 sweep dense --tasks door-close --rewards genreward --seeds 0,1 \
   --train.video-model models/ft_door_close --train.variant ft-door-close
 
-# 4. Beyond this machine's session budget so far: sparse env reward, and the video-only and
+# 4. Bonuses weighted in: at the paper's alpha and beta the two terms are small against the
+#    env reward, so pick-place also runs with alpha 1 and beta 0.01, with the paper's raw-cosine
+#    video reward and with the change-from-first-frame form.
+ablate scaled --train.alpha 1 --train.beta 0.01
+ablate scaled-change --train.alpha 1 --train.beta 0.01 --train.video-mode change
+
+# 5. Beyond this machine's session budget so far: sparse env reward, and the video-only and
 #    FB-only rewards on every task.
 sweep sparse --tasks $tasks --rewards env,genreward --seeds 0,1
 sweep dense --tasks $tasks --rewards video,fb --seeds 0,1
