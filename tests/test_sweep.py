@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
+import pytest
+
+from genreward.errors import GenRewardError
 from genreward.rl.config import TrainConfig
 from genreward.sweep import SweepConfig
 from tests.conftest import run_cli
@@ -52,3 +56,42 @@ def test_goals_are_shared_per_task_and_goal_video_model(tmp_path: Path) -> None:
     assert goals() == {None, tmp_path / "goals" / "door-close"}
     tuned = goals(video_model=Path("models/ft_door_close"), variant="ft")
     assert tuned == {None, tmp_path / "goals" / "door-close@ft_door_close"}
+
+
+def test_variants_run_the_grid_once_each_on_top_of_the_shared_settings(tmp_path: Path) -> None:
+    variants = tmp_path / "variants.json"
+    ft = ["--video-model", "models/ft_door_close"]
+    variants.write_text(json.dumps({"": [], "alpha-x10": ["--alpha", "0.1"], "ft": ft}))
+    sweep = SweepConfig(
+        tasks="door-close", rewards="genreward", env_reward="dense", seeds="0,1", out=tmp_path,
+        variants=variants,
+        train=TrainConfig(beta=1e-4),
+    )  # fmt: skip
+    grid = sweep.grid()
+    names = [c.run_dir.name for c in grid]
+    assert names == [
+        "genreward_dense_seed0", "genreward_dense_seed1", "genreward_dense_alpha-x10_seed0",
+        "genreward_dense_alpha-x10_seed1", "genreward_dense_ft_seed0", "genreward_dense_ft_seed1",
+    ]  # fmt: skip
+    assert [c.alpha for c in grid] == [0.01, 0.01, 0.1, 0.1, 0.01, 0.01]
+    assert {c.beta for c in grid} == {1e-4}
+    assert grid[-1].video_model == Path("models/ft_door_close")
+    assert grid[-1].goal == tmp_path / "goals" / "door-close@ft_door_close"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[1]", "expected a JSON object"),
+        ("{", "not readable JSON"),
+        ('{"a b": []}', "variant names are folder-name parts"),
+        ('{"x": ["--alpha", "abc"]}', "bad options"),
+        ('{"x": ["--nope"]}', "Unrecognized options"),
+        ('{"x": ["--seed", "3"]}', "variant x sets --seed"),
+    ],
+)
+def test_bad_variant_files_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:
+    variants = tmp_path / "variants.json"
+    variants.write_text(text)
+    with pytest.raises(GenRewardError, match=message):
+        SweepConfig(tasks="reach", variants=variants).grid()

@@ -9,7 +9,10 @@ snapshots. Ends by writing the report of all runs in ``<out>/report``.
 from __future__ import annotations
 
 import contextlib
+import io
+import itertools
 import json
+import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -44,6 +47,10 @@ class SweepConfig:
     """CPUs Ray reserves per run (torch threads follow it)."""
     max_cpus: int | None = None
     """CPUs of the local Ray (default: all of this machine's)."""
+    variants: Path | None = None
+    """JSON file {name: [train options]}: the grid runs once per variant (ablations in one
+    sweep), e.g. {"": [], "alpha-x10": ["--alpha", "0.1"], "goal-last": ["--goal-frame",
+    "last"]}; the name "" is the default settings."""
     train: TrainConfig = field(default_factory=TrainConfig)
     """Settings shared by every run (for ablations, e.g. --train.alpha 0.1 --train.variant
     alpha-x10); task, reward, env reward, seed, steps, run dir and resume come from the sweep."""
@@ -65,39 +72,101 @@ class SweepConfig:
         tasks = [resolve_task(t) for t in _split(self.tasks)]
         if not (tasks and rewards and env_rewards and seeds):
             raise GenRewardError("the sweep is empty: give tasks, rewards, env rewards and seeds")
-        defaults = TrainConfig()
-        owned = ("task", "reward", "env_reward", "seed", "steps", "run_dir", "resume")
-        clash = [k for k in owned if getattr(self.train, k) != getattr(defaults, k)]
-        if clash:
-            raise GenRewardError(
-                f"--train.{clash[0].replace('_', '-')} is set by the sweep; use --tasks, "
-                "--rewards, --env-reward, --seeds, --steps and --out"
-            )
-        suffix = f"_{self.train.variant}" if self.train.variant else ""
-        # Goals are shared per task and goal-video model, never across models.
-        model = f"@{Path(self.train.video_model).name}" if self.train.video_model else ""
         configs = []
-        for task in tasks:
-            short = task.removesuffix("-v3")
-            for reward in rewards:
-                for env_reward in env_rewards:
-                    for seed in seeds:
-                        name = f"{reward}_{env_reward}{suffix}_seed{seed}"
-                        goal = self.out / "goals" / f"{short}{model}" if reward != "env" else None
-                        configs.append(
-                            replace(
-                                self.train,
-                                task=task,
-                                reward=reward,
-                                env_reward=env_reward,
-                                seed=seed,
-                                steps=self.steps,
-                                run_dir=self.out / "runs" / short / name,
-                                goal=self.train.goal or goal,
-                                progress=False,
-                            )
+        for base in self._variants():
+            suffix = f"_{base.variant}" if base.variant else ""
+            # Goals are shared per task and goal-video model, never across models.
+            model = f"@{Path(base.video_model).name}" if base.video_model else ""
+            for task in tasks:
+                short = task.removesuffix("-v3")
+                for reward, env_reward, seed in itertools.product(rewards, env_rewards, seeds):
+                    goal = self.out / "goals" / f"{short}{model}" if reward != "env" else None
+                    configs.append(
+                        replace(
+                            base,
+                            task=task,
+                            reward=reward,
+                            env_reward=env_reward,
+                            seed=seed,
+                            steps=self.steps,
+                            run_dir=self.out
+                            / "runs"
+                            / short
+                            / f"{reward}_{env_reward}{suffix}_seed{seed}",
+                            goal=base.goal or goal,
+                            progress=False,
                         )
+                    )
         return configs
+
+    def _variants(self) -> list[TrainConfig]:
+        """The shared settings, or one per variant of --variants (each on top of --train.*)."""
+        if self.variants is None:
+            variants = [self.train]
+        else:
+            if self.train.variant:
+                raise GenRewardError("give either --train.variant or --variants, not both")
+            variants = [
+                replace(_parse_train_args(args, self.train, self.variants), variant=name)
+                for name, args in _read_variants(self.variants).items()
+            ]
+        defaults = TrainConfig()
+        for config in variants:
+            clash = [
+                k.replace("_", "-") for k in OWNED if getattr(config, k) != getattr(defaults, k)
+            ]
+            if clash and self.variants is None:
+                raise GenRewardError(
+                    f"--train.{clash[0]} is set by the sweep; use --tasks, --rewards, "
+                    "--env-reward, --seeds, --steps and --out"
+                )
+            if clash:
+                raise GenRewardError(
+                    f"--variants {self.variants}: variant {config.variant} sets --{clash[0]}, "
+                    "which the sweep sets (--tasks, --rewards, --env-reward, --seeds, --steps)"
+                )
+        return variants
+
+
+OWNED = ("task", "reward", "env_reward", "seed", "steps", "run_dir", "resume")
+
+
+def _read_variants(path: Path) -> dict[str, list[str]]:
+    """{name: [train options]} from a JSON file, checked."""
+    try:
+        variants = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise GenRewardError(f"--variants {path}: not readable JSON ({exc})") from exc
+    example = '{"alpha-x10": ["--alpha", "0.1"], "goal-last": ["--goal-frame", "last"]}'
+    if not (
+        isinstance(variants, dict)
+        and variants
+        and all(
+            isinstance(args, list) and all(isinstance(a, str) for a in args)
+            for args in variants.values()
+        )
+    ):
+        raise GenRewardError(f"--variants {path}: expected a JSON object like {example}")
+    bad = [name for name in variants if not re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9.+-]*)?", name)]
+    if bad:
+        raise GenRewardError(
+            f"--variants {path}: variant names are folder-name parts (letters, digits, '.', "
+            f"'+', '-'), got {bad[0]!r}"
+        )
+    return variants
+
+
+def _parse_train_args(args: list[str], base: TrainConfig, path: Path) -> TrainConfig:
+    """`genreward train` options on top of `base`, parsed as the train command parses them."""
+    import tyro
+
+    try:
+        with contextlib.redirect_stderr(io.StringIO()) as errors:
+            return tyro.cli(TrainConfig, args=args, default=base)
+    except SystemExit as exc:
+        lines = [line.strip(" │") for line in errors.getvalue().splitlines()]
+        why = next((line for line in lines if line and "─" not in line and "usage" not in line), "")
+        raise GenRewardError(f"--variants {path}: bad options {args}: {why}") from exc
 
 
 def _train_remote(config: dict, threads: int) -> dict:
