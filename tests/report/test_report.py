@@ -61,9 +61,12 @@ def test_table_is_mean_and_std_of_the_last_evaluation(runs: Path, tmp_path: Path
     assert "| drawer-open | env (dense) | 2 | 200 | 0.30 ± 0.10 | 300 ± 100 |" in markdown
     html = page.read_text()
     assert "media/drawer-open_goal_video.gif" in html
-    for src in ("learning_curves.png", "drawer-open_goal_video.gif", "drawer-open_goal_frame.png"):
+    media = ("learning_curves.png", "final_returns.png", "drawer-open_goal_video.gif")
+    for src in (*media, "drawer-open_goal_frame.png"):
         assert (tmp_path / "report" / "media" / src).is_file()
-    assert Image.open(tmp_path / "report" / "learning_curves.png").size[0] > 300
+    for plot in ("learning_curves.png", "final_returns.png"):
+        assert Image.open(tmp_path / "report" / plot).size[0] > 300
+        assert f'src="media/{plot}"' in html
 
 
 def test_report_cli_refuses_folders_without_runs(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def _table(rows: list[dict]) -> str:
 
 
 def write_html(
-    grouped: dict[str, dict[str, list[Run]]], rows: list[dict], curves: Path, out: Path
+    grouped: dict[str, dict[str, list[Run]]], rows: list[dict], plots: list[Path], out: Path
 ) -> Path:
     """Write ``out/index.html`` (and ``out/media``); returns the page."""
     media = out / "media"
@@ -96,7 +96,7 @@ def write_html(
 <h1>GenReward report</h1>
 <p>Evaluation: success rate (task solved at some step) and Meta-World's dense episode return,
 whatever reward the agent trained on; mean ± std over seeds at each run's last evaluation.</p>
-<img class="curves" src="{_copy(curves, media, curves.name)}" alt="learning curves">
+{"".join(f'<img class="curves" src="{_copy(p, media, p.name)}" alt="{p.stem}">' for p in plots)}
 {_table(rows)}
 <p>Goal video beside the last evaluation rollout of each series (placement 0).</p>
 {"".join(sections)}

@@ -1,4 +1,4 @@
-"""`genreward report`: curves PNG, table CSV + markdown and the HTML page for a set of runs."""
+"""`genreward report`: curves and final-return PNGs, table CSV + markdown, HTML page of runs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from genreward.data.atomic import atomic_write_text
 from genreward.report.html import write_html
-from genreward.report.plots import learning_curves
+from genreward.report.plots import final_returns, learning_curves
 from genreward.report.runs import find_runs, group
 from genreward.report.tables import markdown, summary_rows, write_csv
 
@@ -15,8 +15,11 @@ def make_report(paths: list[Path], out: Path) -> Path:
     """Write the report of the runs under `paths` into `out`; returns ``out/index.html``."""
     grouped = group(find_runs(paths))
     out.mkdir(parents=True, exist_ok=True)
-    curves = learning_curves(grouped, out / "learning_curves.png")
+    figures = [
+        learning_curves(grouped, out / "learning_curves.png"),
+        final_returns(grouped, out / "final_returns.png"),
+    ]
     rows = summary_rows(grouped)
     write_csv(rows, out / "results.csv")
     atomic_write_text(out / "results.md", markdown(rows))
-    return write_html(grouped, rows, curves, out)
+    return write_html(grouped, rows, figures, out)

@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 
 from genreward.data.atomic import atomic_path
 from genreward.report.runs import REWARD_ORDER, Run, aligned
@@ -25,21 +26,40 @@ def series_style(runs: list[Run], index: int) -> dict:
     }
 
 
+def _series_color(runs: list[Run], index: int) -> dict:
+    style = series_style(runs, index)
+    if runs[0].variant:  # ablation variants of one reward type: tell them apart
+        style["color"] = plt.get_cmap("tab20")(index % 20)
+    return style
+
+
+def _save(fig: plt.Figure, out: Path) -> Path:
+    fig.tight_layout()
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    return out
+
+
 def learning_curves(grouped: dict[str, dict[str, list[Run]]], out: Path) -> Path:
-    """One column per task, rows success and return; writes a PNG."""
+    """Per task a success and a return panel (tasks wrap after four columns); writes a PNG."""
     tasks = list(grouped)
+    cols = min(len(tasks), 4)
+    blocks = -(-len(tasks) // cols)
     fig, axes = plt.subplots(
-        len(METRICS), len(tasks), figsize=(4.2 * len(tasks), 6.4), squeeze=False
-    )
-    for col, task in enumerate(tasks):
+        len(METRICS) * blocks, cols, figsize=(4.2 * cols, 3.2 * len(METRICS) * blocks),
+        squeeze=False,
+    )  # fmt: skip
+    for ax in axes.flat[len(tasks) * len(METRICS) :]:
+        ax.axis("off")
+    for number, task in enumerate(tasks):
+        block, col = divmod(number, cols)
         for row, (key, name) in enumerate(METRICS):
-            ax = axes[row][col]
+            ax = axes[block * len(METRICS) + row][col]
             for index, (label, runs) in enumerate(grouped[task].items()):
                 steps, values = aligned(runs, key)
                 mean, std = values.mean(0), values.std(0)
-                style = series_style(runs, index)
-                if runs[0].variant:  # ablation variants of one reward type: tell them apart
-                    style["color"] = plt.get_cmap("tab20")(index % 20)
+                style = _series_color(runs, index)
                 ax.plot(steps, mean, label=f"{label} (n={len(runs)})", **style)
                 ax.fill_between(steps, mean - std, mean + std, alpha=0.15, color=style["color"])
             ax.set_xlabel("env steps")
@@ -48,10 +68,34 @@ def learning_curves(grouped: dict[str, dict[str, list[Run]]], out: Path) -> Path
             if row == 0:
                 ax.set_title(task)
                 ax.set_ylim(-0.05, 1.05)
-    axes[0][-1].legend(fontsize=7, loc="best")
+            else:
+                ax.legend(fontsize=6, loc="best")
     fig.suptitle("evaluation: mean ± std over seeds")
-    fig.tight_layout()
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    return out
+    return _save(fig, out)
+
+
+def final_returns(grouped: dict[str, dict[str, list[Run]]], out: Path) -> Path:
+    """Per task, the last evaluation's return of each series as bars (mean ± std over seeds,
+    seeds as dots); writes a PNG."""
+    tasks = list(grouped)
+    cols = min(len(tasks), 3)
+    rows = -(-len(tasks) // cols)
+    height = max(len(series) for series in grouped.values()) * 0.32 + 1.2
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, height * rows), squeeze=False)
+    for ax in axes.flat[len(tasks) :]:
+        ax.axis("off")
+    for ax, task in zip(axes.flat, tasks, strict=False):
+        labels = []
+        for y, (label, runs) in enumerate(grouped[task].items()):
+            values = [run.final["eval_return"] for run in runs]
+            color = _series_color(runs, y)["color"]
+            ax.barh(y, np.mean(values), xerr=np.std(values), color=color, alpha=0.7)
+            ax.plot(values, [y] * len(values), "k.", markersize=4)
+            labels.append(f"{label} (n={len(runs)})")
+        ax.set_yticks(range(len(labels)), labels)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.invert_yaxis()
+        ax.set_title(task)
+        ax.set_xlabel("episode return, last evaluation")
+        ax.grid(axis="x", alpha=0.3)
+    return _save(fig, out)
