@@ -93,7 +93,7 @@ def fb_online(sweep: Path, eval_dirs: list[str], per_task: int) -> list[dict]:
                 "task": run.task,
                 "series": run.label + (f" {run.variant}" if run.variant else ""),
                 "seed": int(run.config["seed"]),
-                "FB updates": int(min(run.config["fb_train_steps"], trainer.step)),
+                "FB frozen at step": int(min(run.config["fb_train_steps"], trainer.step)),
                 "episodes": len(rhos),
                 "spearman(r_FB, t)": float(np.mean(rhos)),
                 "min": float(np.min(rhos)),
