@@ -7,7 +7,8 @@ Reads a `genreward sweep` folder and writes under benchmarks/results/<name>/:
 2. fb_online.csv: for each finished run with an FB term, r_FB of its final FB model toward the
    last frame along expert episodes of its task (the eval datasets); the Spearman correlation
    with time says whether r_FB grows as the expert nears that frame (1: it always does).
-3. goal_videos.png: each task's goal video of placement 0, selected goal frame boxed in red.
+3. compute.csv: measured training minutes per series (timed phases of each finished run).
+4. goal_videos.png: each task's goal video of placement 0, selected goal frame boxed in red.
 
     .venv/bin/python benchmarks/paper_evidence.py --sweep sweeps/paper_cpu \
         --eval data/eval_heldin data/eval_heldout
@@ -64,6 +65,23 @@ def reward_scales(sweep: Path) -> list[dict]:
                 }
             )
     return rows
+
+
+def compute(sweep: Path) -> list[dict]:
+    """Measured training time per series (sum of the timed phases in each run's done.json)."""
+    rows: dict[str, dict] = {}
+    for done in sorted(sweep.glob(f"runs/*/*/{DONE_FILE}")):
+        config = json.loads((done.parent / "config.json").read_text())
+        name = f"{config['reward']} ({config['env_reward']}) {config.get('variant', '')}".strip()
+        minutes = sum(json.loads(done.read_text())["seconds"].values()) / 60
+        row = rows.setdefault(name, {"series": name, "runs": 0, "minutes": 0.0})
+        row["runs"] += 1
+        row["minutes"] += minutes
+    for row in rows.values():
+        row["minutes per run"] = row["minutes"] / row["runs"]
+    total = sum(r["minutes"] for r in rows.values())
+    runs = sum(r["runs"] for r in rows.values())
+    return [*rows.values(), {"series": "all", "runs": runs, "minutes": total}]
 
 
 @torch.no_grad()
@@ -137,6 +155,7 @@ def main() -> None:
         reward_scales(args.sweep),
         f"{name}/reward_scales.csv",
     )
+    report("Training time (single-thread runs)", compute(args.sweep), f"{name}/compute.csv")
     fb_rows = fb_online(args.sweep, args.eval, args.per_task)
     if fb_rows:
         report(
