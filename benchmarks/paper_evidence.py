@@ -8,7 +8,9 @@ Reads a `genreward sweep` folder and writes under benchmarks/results/<name>/:
    last frame along expert episodes of its task (the eval datasets); the Spearman correlation
    with time says whether r_FB grows as the expert nears that frame (1: it always does).
 3. compute.csv: measured training minutes per series (timed phases of each finished run).
-4. goal_videos.png: each task's goal video of placement 0, selected goal frame boxed in red.
+4. reference_returns.csv: dense return and success of random actions and of the scripted expert
+   on each task's evaluation placements (the scale of the agents' returns).
+5. goal_videos.png: each task's goal video of placement 0, selected goal frame boxed in red.
 
     .venv/bin/python benchmarks/paper_evidence.py --sweep sweeps/paper_cpu \
         --eval data/eval_heldin data/eval_heldout
@@ -17,6 +19,7 @@ Reads a `genreward sweep` folder and writes under benchmarks/results/<name>/:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -34,7 +37,8 @@ from common import RESULTS, report
 
 from genreward.data import load_dataset
 from genreward.data.goal_video import GOAL_FILE, load_goal_video
-from genreward.envs import resolve_task
+from genreward.envs import make_env, resolve_task
+from genreward.envs.experts import ExpertPolicy
 from genreward.goals.select import GOAL_FRAME_FILE
 from genreward.report.runs import find_runs, group
 from genreward.rl.run_dir import DONE_FILE
@@ -64,6 +68,39 @@ def reward_scales(sweep: Path) -> list[dict]:
                     "raw r_video": float(np.mean(raw)) if raw else "",
                 }
             )
+    return rows
+
+
+def reference_returns(tasks: list[str], placements: int = 10, steps: int = 256) -> list[dict]:
+    """Dense return and success of uniform random actions and of the scripted expert over
+    placements 0..N-1 (the runs' evaluation setting): the scale the agents' returns sit on."""
+    rows = []
+    for task in tasks:
+        env = make_env(task, 0, max_episode_steps=steps)
+        uniform = functools.partial(np.random.default_rng(0).uniform, -1, 1, 4)
+        policies = {"random": lambda _, act=uniform: act(), "expert": ExpertPolicy(task)}
+        for name, policy in policies.items():
+            returns, successes = [], []
+            for seed in range(placements):
+                obs, _ = env.reset(seed=seed)
+                total, success, done = 0.0, False, False
+                while not done:
+                    obs, reward, terminated, truncated, info = env.step(policy(obs))
+                    total, success = total + reward, success or info["success"]
+                    done = terminated or truncated
+                returns.append(total)
+                successes.append(success)
+            rows.append(
+                {
+                    "task": task.removesuffix("-v3"),
+                    "policy": name,
+                    "episodes": placements,
+                    "success": float(np.mean(successes)),
+                    "return": float(np.mean(returns)),
+                    "return std": float(np.std(returns)),
+                }
+            )
+        env.close()
     return rows
 
 
@@ -156,6 +193,12 @@ def main() -> None:
         f"{name}/reward_scales.csv",
     )
     report("Training time (single-thread runs)", compute(args.sweep), f"{name}/compute.csv")
+    tasks = sorted({run.task for run in find_runs([args.sweep])})
+    report(
+        "Evaluation return of random actions and of the scripted expert",
+        reference_returns(tasks),
+        f"{name}/reference_returns.csv",
+    )
     fb_rows = fb_online(args.sweep, args.eval, args.per_task)
     if fb_rows:
         report(
