@@ -64,7 +64,7 @@ def reward_scales(sweep: Path) -> list[dict]:
                     "series": name,
                     "seeds": len(runs),
                     **means,
-                    "bonus / r_env": bonus / max(abs(means["r_env"]), 1e-12),
+                    "bonus / r_env": bonus / abs(means["r_env"]) if means["r_env"] else np.inf,
                     "raw r_video": float(np.mean(raw)) if raw else "",
                 }
             )
