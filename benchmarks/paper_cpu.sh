@@ -20,17 +20,17 @@ sweep dense --tasks $tasks --rewards env,genreward --seeds 0,1
 # 2. pick-place, seed 0: the video-level and the FB term alone.
 sweep dense --tasks pick-place --rewards video,fb --seeds 0
 
-# 3. Held-out task door-close (never in the shipped model's training data), seed 0: goal videos
-#    from the shipped model vs from that model finetuned on 30 door-close expert episodes.
+# 3. Held-out task door-close (never in the shipped model's training data), seeds 0 and 1: goal
+#    videos from the shipped model vs from that model finetuned on 30 door-close expert episodes.
 if [ ! -f models/ft_door_close/pipeline.json ]; then
   .venv/bin/genreward collect --tasks door-close --episodes 30 --size 64 \
     --out data/finetune_door_close
   .venv/bin/genreward train-video --data data/finetune_door_close \
     --init src/genreward/assets/goal_video --out models/ft_door_close --steps 300 --lr 1e-4
 fi
-sweep dense --tasks door-close --rewards genreward --seeds 0 \
+sweep dense --tasks door-close --rewards genreward --seeds 0,1 \
   --variants benchmarks/paper_cpu_heldout.json
-sweep dense --tasks door-close --rewards env --seeds 0
+sweep dense --tasks door-close --rewards env --seeds 0,1
 
 # 4. Ablations of GenReward on pick-place, seed 0 (benchmarks/paper_cpu_ablations.json): the
 #    goal frame, FB action selection, alpha and beta x0.1 and x10, then both bonuses weighted

@@ -14,6 +14,7 @@ from PIL import Image
 
 from genreward.data.media import save_media
 from genreward.report.make import make_report
+from genreward.report.tables import return_text
 from tests.conftest import run_cli
 
 
@@ -90,3 +91,8 @@ def test_page_renders_in_headless_chromium(runs: Path, tmp_path: Path) -> None:
     coloured = (image.max(-1) - image.min(-1)) > 60
     assert coloured.mean() > 0.002
     assert (np.abs(image - 90).max(-1) < 3).sum() > 500
+
+
+def test_small_returns_keep_a_decimal() -> None:
+    assert return_text({"return_mean": 6.26, "return_std": 0.71}) == "6.3 ± 0.7"
+    assert return_text({"return_mean": 586.7, "return_std": 12.3}) == "587 ± 12"

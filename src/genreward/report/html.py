@@ -9,6 +9,7 @@ from pathlib import Path
 
 from genreward.data.atomic import atomic_write_text
 from genreward.report.runs import Run
+from genreward.report.tables import return_text
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
@@ -57,7 +58,7 @@ def _table(rows: list[dict]) -> str:
     body = "".join(
         f"<tr><td>{html.escape(r['task'])}</td><td>{html.escape(r['series'])}</td><td>{r['seeds']}</td>"
         f"<td>{r['steps']}</td><td>{r['success_mean']:.2f} ± {r['success_std']:.2f}</td>"
-        f"<td>{r['return_mean']:.0f} ± {r['return_std']:.0f}</td></tr>"
+        f"<td>{return_text(r)}</td></tr>"
         for r in rows
     )
     return f"<table>{head}{body}</table>"

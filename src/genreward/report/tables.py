@@ -46,6 +46,12 @@ def write_csv(rows: list[dict], path: Path) -> Path:
     return path
 
 
+def return_text(row: dict) -> str:
+    """Return mean ± std, with one decimal below 100 (returns near zero stay readable)."""
+    digits = 0 if abs(row["return_mean"]) >= 100 else 1
+    return f"{row['return_mean']:.{digits}f} ± {row['return_std']:.{digits}f}"
+
+
 def markdown(rows: list[dict]) -> str:
     """The table in markdown: success and return as mean ± std."""
     lines = [
@@ -55,7 +61,6 @@ def markdown(rows: list[dict]) -> str:
     for r in rows:
         lines.append(
             f"| {r['task']} | {r['series']} | {r['seeds']} | {r['steps']} | "
-            f"{r['success_mean']:.2f} ± {r['success_std']:.2f} | "
-            f"{r['return_mean']:.0f} ± {r['return_std']:.0f} |"
+            f"{r['success_mean']:.2f} ± {r['success_std']:.2f} | {return_text(r)} |"
         )
     return "\n".join(lines) + "\n"
