@@ -10,7 +10,8 @@ Reads a `genreward sweep` folder and writes under benchmarks/results/<name>/:
 3. compute.csv: measured training minutes per series (timed phases of each finished run).
 4. reference_returns.csv: dense return and success of random actions and of the scripted expert
    on each task's evaluation placements (the scale of the agents' returns).
-5. goal_videos.png: each task's goal video of placement 0, selected goal frame boxed in red.
+5. goal_videos.png: each task's goal video of placement 0 (every other frame; the selected
+   goal frame boxed in red when shown).
 
     .venv/bin/python benchmarks/paper_evidence.py --sweep sweeps/paper_cpu \
         --eval data/eval_heldin data/eval_heldout
@@ -159,18 +160,19 @@ def fb_online(sweep: Path, eval_dirs: list[str], per_task: int) -> list[dict]:
 
 def goal_video_figure(sweep: Path, out: Path) -> Path:
     folders = sorted(p for p in (sweep / "goals").glob("*/seed_0") if (p / GOAL_FILE).is_file())
-    fig, axes = plt.subplots(len(folders), 1, figsize=(16, 1.25 * len(folders)), squeeze=False)
+    fig, axes = plt.subplots(len(folders), 1, figsize=(12, 1.9 * len(folders)), squeeze=False)
     for ax, folder in zip(axes[:, 0], folders, strict=True):
         video, meta = load_goal_video(folder)
         size = video.shape[1]
-        ax.imshow(np.concatenate(list(video), axis=1))
         index = json.loads((folder / GOAL_FRAME_FILE).read_text())["index"]
-        box = plt.Rectangle((index * size, 0), size - 1, size - 1, fill=False, ec="red", lw=2)
-        ax.add_patch(box)
+        ax.imshow(np.concatenate(list(video[::2]), axis=1))  # every other frame
+        if index % 2 == 0:
+            x = index // 2 * size
+            ax.add_patch(plt.Rectangle((x, 0), size - 1, size - 1, fill=False, ec="red", lw=2))
         ax.set_title(f"{folder.parent.name}: {meta['text']}", fontsize=9, loc="left")
         ax.axis("off")
     fig.tight_layout()
-    fig.savefig(out, dpi=80)
+    fig.savefig(out, dpi=60)
     plt.close(fig)
     print(f"wrote {out}")
     return out
