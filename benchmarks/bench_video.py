@@ -27,7 +27,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, report
+from common import RESULTS, report, save_figure
 
 from genreward.data import load_dataset
 from genreward.envs import HELD_OUT_TASKS
@@ -180,10 +180,7 @@ def filmstrip_figure(examples: dict, path: Path, tasks: int = 4) -> None:
             ax.imshow(np.concatenate(list(frames), axis=1))
             ax.set_title(f"{task}: {kind}", fontsize=9, loc="left")
             ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    print(f"wrote {path}")
+    save_figure(fig, path)
 
 
 def main() -> None:

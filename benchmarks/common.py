@@ -49,3 +49,14 @@ def steps_per_second(env, actions: np.ndarray, render: bool = False) -> float:
         if terminated or truncated:
             env.reset()
     return len(actions) / (time.perf_counter() - start)
+
+
+def save_figure(fig, path: Path, dpi: int = 80) -> Path:
+    """Lay out, write and close a matplotlib figure."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    print(f"wrote {path}")
+    return path

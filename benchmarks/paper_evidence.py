@@ -34,7 +34,7 @@ import torch
 from scipy.stats import spearmanr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, report
+from common import RESULTS, report, save_figure
 
 from genreward.data import load_dataset
 from genreward.data.goal_video import GOAL_FILE, load_goal_video
@@ -171,11 +171,7 @@ def goal_video_figure(sweep: Path, out: Path) -> Path:
             ax.add_patch(plt.Rectangle((x, 0), size - 1, size - 1, fill=False, ec="red", lw=2))
         ax.set_title(f"{folder.parent.name}: {meta['text']}", fontsize=9, loc="left")
         ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(out, dpi=60)
-    plt.close(fig)
-    print(f"wrote {out}")
-    return out
+    return save_figure(fig, out, dpi=60)
 
 
 def main() -> None:
