@@ -108,9 +108,11 @@ def reference_returns(tasks: list[str], placements: int = 10, steps: int = 256) 
 def compute(sweep: Path) -> list[dict]:
     """Measured training time per series (sum of the timed phases in each run's done.json)."""
     rows: dict[str, dict] = {}
-    for done in sorted(sweep.glob(f"runs/*/*/{DONE_FILE}")):
-        config = json.loads((done.parent / "config.json").read_text())
-        name = f"{config['reward']} ({config['env_reward']}) {config.get('variant', '')}".strip()
+    for run in find_runs([sweep]):
+        done = run.folder / DONE_FILE
+        if not done.is_file():
+            continue
+        name = run.series
         minutes = sum(json.loads(done.read_text())["seconds"].values()) / 60
         row = rows.setdefault(name, {"series": name, "runs": 0, "minutes": 0.0})
         row["runs"] += 1
@@ -147,7 +149,7 @@ def fb_online(sweep: Path, eval_dirs: list[str], per_task: int) -> list[dict]:
         rows.append(
             {
                 "task": run.task,
-                "series": run.label + (f" {run.variant}" if run.variant else ""),
+                "series": run.series,
                 "seed": int(run.config["seed"]),
                 "FB frozen at step": int(min(run.config["fb_train_steps"], trainer.step)),
                 "episodes": len(rhos),

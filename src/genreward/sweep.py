@@ -81,6 +81,7 @@ class SweepConfig:
                 short = task.removesuffix("-v3")
                 for reward, env_reward, seed in itertools.product(rewards, env_rewards, seeds):
                     goal = self.out / "goals" / f"{short}{model}" if reward != "env" else None
+                    name = f"{reward}_{env_reward}{suffix}_seed{seed}"
                     configs.append(
                         replace(
                             base,
@@ -89,10 +90,7 @@ class SweepConfig:
                             env_reward=env_reward,
                             seed=seed,
                             steps=self.steps,
-                            run_dir=self.out
-                            / "runs"
-                            / short
-                            / f"{reward}_{env_reward}{suffix}_seed{seed}",
+                            run_dir=self.out / "runs" / short / name,
                             goal=base.goal or goal,
                             progress=False,
                         )

@@ -17,17 +17,14 @@ METRICS = (("eval_success", "success rate"), ("eval_return", "episode return"))
 
 
 def series_style(runs: list[Run], index: int) -> dict:
-    """One colour per reward type, dashed for the sparse env reward."""
+    """One colour per reward type (per series for ablation variants), dashed for the sparse env
+    reward."""
     reward = runs[0].config["reward"]
     rank = REWARD_ORDER.index(reward) if reward in REWARD_ORDER else len(REWARD_ORDER) + index
-    return {
+    style = {
         "color": plt.get_cmap("tab10")(rank % 10),
         "linestyle": "--" if runs[0].config["env_reward"] == "sparse" else "-",
     }
-
-
-def _series_color(runs: list[Run], index: int) -> dict:
-    style = series_style(runs, index)
     if runs[0].variant:  # ablation variants of one reward type: tell them apart
         style["color"] = plt.get_cmap("tab20")(index % 20)
     return style
@@ -59,7 +56,7 @@ def learning_curves(grouped: dict[str, dict[str, list[Run]]], out: Path) -> Path
             for index, (label, runs) in enumerate(grouped[task].items()):
                 steps, values = aligned(runs, key)
                 mean, std = values.mean(0), values.std(0)
-                style = _series_color(runs, index)
+                style = series_style(runs, index)
                 ax.plot(steps, mean, label=f"{label} (n={len(runs)})", **style)
                 ax.fill_between(steps, mean - std, mean + std, alpha=0.15, color=style["color"])
             ax.set_xlabel("env steps")
@@ -88,7 +85,7 @@ def final_returns(grouped: dict[str, dict[str, list[Run]]], out: Path) -> Path:
         labels = []
         for y, (label, runs) in enumerate(grouped[task].items()):
             values = [run.final["eval_return"] for run in runs]
-            color = _series_color(runs, y)["color"]
+            color = series_style(runs, y)["color"]
             ax.barh(y, np.mean(values), xerr=np.std(values), color=color, alpha=0.7)
             ax.plot(values, [y] * len(values), "k.", markersize=4)
             labels.append(f"{label} (n={len(runs)})")

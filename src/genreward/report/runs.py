@@ -36,6 +36,11 @@ class Run:
         """Settings that set this run apart from the defaults of its series (for ablations)."""
         return str(self.config.get("variant", ""))
 
+    @property
+    def series(self) -> str:
+        """The label, with the variant for ablations: how tables and plots name the run's group."""
+        return self.label + (f" {self.variant}" if self.variant else "")
+
     def column(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """Eval steps and the values of `key` there."""
         return (
@@ -92,8 +97,7 @@ def group(runs: list[Run]) -> dict[str, dict[str, list[Run]]]:
 
     grouped: dict[str, dict[str, list[Run]]] = {}
     for run in sorted(runs, key=order):
-        name = run.label + (f" {run.variant}" if run.variant else "")
-        grouped.setdefault(run.task, {}).setdefault(name, []).append(run)
+        grouped.setdefault(run.task, {}).setdefault(run.series, []).append(run)
     return grouped
 
 
