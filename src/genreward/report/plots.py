@@ -17,16 +17,18 @@ METRICS = (("eval_success", "success rate"), ("eval_return", "episode return"))
 
 
 def series_style(runs: list[Run], index: int) -> dict:
-    """One colour per reward type (per series for ablation variants), dashed for the sparse env
-    reward."""
+    """One colour per reward type (per series for ablation variants, from a palette apart from
+    the reward types'), dashed lines and hatched bars for the sparse env reward."""
     reward = runs[0].config["reward"]
     rank = REWARD_ORDER.index(reward) if reward in REWARD_ORDER else len(REWARD_ORDER) + index
+    sparse = runs[0].config["env_reward"] == "sparse"
     style = {
         "color": plt.get_cmap("tab10")(rank % 10),
-        "linestyle": "--" if runs[0].config["env_reward"] == "sparse" else "-",
+        "linestyle": "--" if sparse else "-",
+        "hatch": "//" if sparse else None,
     }
     if runs[0].variant:  # ablation variants of one reward type: tell them apart
-        style["color"] = plt.get_cmap("tab20")(index % 20)
+        style["color"] = plt.get_cmap("tab20b")(index % 20)
     return style
 
 
@@ -57,7 +59,10 @@ def learning_curves(grouped: dict[str, dict[str, list[Run]]], out: Path) -> Path
                 steps, values = aligned(runs, key)
                 mean, std = values.mean(0), values.std(0)
                 style = series_style(runs, index)
-                ax.plot(steps, mean, label=f"{label} (n={len(runs)})", **style)
+                ax.plot(
+                    steps, mean, label=f"{label} (n={len(runs)})", color=style["color"],
+                    linestyle=style["linestyle"],
+                )  # fmt: skip
                 ax.fill_between(steps, mean - std, mean + std, alpha=0.15, color=style["color"])
             ax.set_xlabel("env steps")
             ax.set_ylabel(name)
@@ -85,8 +90,11 @@ def final_returns(grouped: dict[str, dict[str, list[Run]]], out: Path) -> Path:
         labels = []
         for y, (label, runs) in enumerate(grouped[task].items()):
             values = [run.final["eval_return"] for run in runs]
-            color = series_style(runs, y)["color"]
-            ax.barh(y, np.mean(values), xerr=np.std(values), color=color, alpha=0.7)
+            style = series_style(runs, y)
+            ax.barh(
+                y, np.mean(values), xerr=np.std(values), color=style["color"],
+                hatch=style["hatch"], edgecolor="white", alpha=0.7,
+            )  # fmt: skip
             ax.plot(values, [y] * len(values), "k.", markersize=4)
             labels.append(f"{label} (n={len(runs)})")
         ax.set_yticks(range(len(labels)), labels)
