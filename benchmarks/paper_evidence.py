@@ -12,6 +12,9 @@ Reads a `genreward sweep` folder and writes under benchmarks/results/<name>/:
    on each task's evaluation placements (the scale of the agents' returns).
 5. goal_videos.png: each task's goal video of placement 0 (every other frame; the selected
    goal frame boxed in red when shown).
+6. summary.md: one row per task, one column per series without ablation variants, between
+   the random-action and the expert return: the final return, mean ± std over seeds, with the
+   success rate where it is above 0.
 
     .venv/bin/python benchmarks/paper_evidence.py --sweep sweeps/paper_cpu \
         --eval data/eval_heldin data/eval_heldout
@@ -42,6 +45,7 @@ from genreward.envs import make_env, resolve_task
 from genreward.envs.experts import ExpertPolicy
 from genreward.goals.select import GOAL_FRAME_FILE
 from genreward.report.runs import find_runs, group
+from genreward.report.tables import return_text, summary_rows
 from genreward.rl.run_dir import DONE_FILE
 from genreward.rl.trainer import open_run
 
@@ -124,6 +128,33 @@ def compute(sweep: Path) -> list[dict]:
     return [*rows.values(), {"series": "all", "runs": runs, "minutes": total}]
 
 
+def summary_table(sweep: Path, reference: list[dict]) -> str:
+    """Markdown: tasks as rows, the series without variants as columns, reference returns
+    on either side."""
+    grouped = group(find_runs([sweep]))
+    rows = {(r["task"], r["series"]): r for r in summary_rows(grouped)}
+    series = list(dict.fromkeys(n for t in grouped.values() for n, runs in t.items()
+                                if not runs[0].variant))  # fmt: skip
+    series.sort(key=lambda name: name.endswith("(sparse)"))  # dense first, order kept
+    ref = {(r["task"], r["policy"]): r["return"] for r in reference}
+    lines = [
+        "| task | random actions | " + " | ".join(series) + " | scripted expert |",
+        "|---" * (len(series) + 3) + "|",
+    ]
+    for task in grouped:
+        cells = []
+        for name in series:
+            row = rows.get((task, name))
+            cell = return_text(row) if row else "-"
+            if row and row["success_mean"] > 0:
+                cell += f" (success {row['success_mean']:.2f})"
+            cells.append(cell)
+        refs = [f"{ref[task, policy]:.{0 if ref[task, policy] >= 100 else 1}f}"
+                for policy in ("random", "expert")]  # fmt: skip
+        lines.append(f"| {task} | {refs[0]} | " + " | ".join(cells) + f" | {refs[1]} |")
+    return "\n".join(lines) + "\n"
+
+
 @torch.no_grad()
 def fb_online(sweep: Path, eval_dirs: list[str], per_task: int) -> list[dict]:
     datasets = [load_dataset(d).subset(success_only=True) for d in eval_dirs]
@@ -194,11 +225,15 @@ def main() -> None:
     )
     report("Training time (single-thread runs)", compute(args.sweep), f"{name}/compute.csv")
     tasks = sorted({run.task for run in find_runs([args.sweep])})
+    reference = reference_returns(tasks)
     report(
         "Evaluation return of random actions and of the scripted expert",
-        reference_returns(tasks),
+        reference,
         f"{name}/reference_returns.csv",
     )
+    summary = RESULTS / name / "summary.md"
+    summary.write_text(summary_table(args.sweep, reference))
+    print(f"wrote {summary}")
     fb_rows = fb_online(args.sweep, args.eval, args.per_task)
     if fb_rows:
         report(
