@@ -3,7 +3,9 @@
 Reads a `genreward sweep` folder and writes under benchmarks/results/<name>/:
 1. reward_scales.csv: per task and series, the mean reward terms in the batches SAC trained on
    during the last evaluation interval (r_env, alpha * r_video, beta * r_FB; mean over seeds),
-   the bonuses' share of the env term, and the mean raw r_video of training episodes.
+   the bonuses' share of the env term, the mean raw r_video of training episodes, and SAC's
+   entropy bonus per step (temperature x entropy; the sparse env reward leaves only it and
+   the bonuses in the critic's targets).
 2. fb_online.csv: for each finished run with an FB term, r_FB of its final FB model toward the
    last frame along expert episodes of its task (the eval datasets); the Spearman correlation
    with time says whether r_FB grows as the expert nears that frame (1: it always does).
@@ -35,6 +37,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from scipy.stats import spearmanr
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, report, save_figure
@@ -44,13 +47,29 @@ from genreward.data.goal_video import GOAL_FILE, load_goal_video
 from genreward.envs import make_env, resolve_task
 from genreward.envs.experts import ExpertPolicy
 from genreward.goals.select import GOAL_FRAME_FILE
-from genreward.report.runs import find_runs, group
+from genreward.report.runs import Run, find_runs, group
 from genreward.report.tables import return_text, summary_rows
 from genreward.rl.run_dir import DONE_FILE
 from genreward.rl.trainer import open_run
 
 TERMS = {"r_env": "batch_r_env", "alpha*r_video": "batch_r_video_weighted"}
 TERMS["beta*r_FB"] = "batch_r_fb_weighted"
+
+
+def entropy_bonus(run: Run) -> float:
+    """SAC's entropy bonus per step (temperature x policy entropy, from the run's TensorBoard
+    scalars) averaged over the last evaluation interval, like the batch_r_* columns."""
+    since = run.rows[-2]["step"] if len(run.rows) > 1 else 0
+    scalars: dict[str, dict[int, float]] = {"train/alpha": {}, "train/entropy": {}}
+    for events in sorted((run.folder / "logs").glob("events.out.tfevents.*")):
+        accumulator = EventAccumulator(str(events))
+        accumulator.Reload()
+        for tag, values in scalars.items():
+            if tag in accumulator.Tags()["scalars"]:  # a resumed run's later file wins
+                values.update({e.step: e.value for e in accumulator.Scalars(tag)})
+    alpha, entropy = scalars.values()
+    steps = [s for s in alpha if s > since and s in entropy]
+    return float(np.mean([alpha[s] * entropy[s] for s in steps])) if steps else float("nan")
 
 
 def reward_scales(sweep: Path) -> list[dict]:
@@ -63,6 +82,7 @@ def reward_scales(sweep: Path) -> list[dict]:
             }
             bonus = abs(means["alpha*r_video"]) + abs(means["beta*r_FB"])
             raw = [f["train_r_video"] for f in final if f.get("train_r_video")]
+            entropy = float(np.mean([entropy_bonus(run) for run in runs]))
             rows.append(
                 {
                     "task": task,
@@ -71,6 +91,8 @@ def reward_scales(sweep: Path) -> list[dict]:
                     **means,
                     "bonus / r_env": bonus / abs(means["r_env"]) if means["r_env"] else np.inf,
                     "raw r_video": float(np.mean(raw)) if raw else "",
+                    "SAC alpha*entropy": entropy,
+                    "bonus / alpha*entropy": bonus / abs(entropy),
                 }
             )
     return rows
