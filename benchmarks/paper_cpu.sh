@@ -38,9 +38,11 @@ sweep dense --tasks door-close --rewards env --seeds 0,1
 sweep dense --tasks pick-place --rewards genreward --seeds 0 \
   --variants benchmarks/paper_cpu_ablations.json
 
-# 5. Beyond this machine's session budget so far: sparse env reward, the video-only and
-#    FB-only rewards on every task, and the ablations' second seed.
+# 5. The sparse env reward (env alone and GenReward), and the video-only and FB-only rewards
+#    with the dense env reward, on the eight tasks, seeds 0 and 1.
 sweep sparse --tasks $tasks --rewards env,genreward --seeds 0,1
 sweep dense --tasks $tasks --rewards video,fb --seeds 0,1
+
+# 6. Not run yet (beyond the sessions' budget so far): the ablations' second seed.
 sweep dense --tasks pick-place --rewards genreward --seeds 0,1 \
   --variants benchmarks/paper_cpu_ablations.json
