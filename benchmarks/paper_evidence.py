@@ -48,7 +48,7 @@ from genreward.envs import make_env, resolve_task
 from genreward.envs.experts import ExpertPolicy
 from genreward.goals.select import GOAL_FRAME_FILE
 from genreward.report.runs import Run, find_runs, group
-from genreward.report.tables import return_text, summary_rows
+from genreward.report.tables import number_text, return_text, summary_rows
 from genreward.rl.run_dir import DONE_FILE
 from genreward.rl.trainer import open_run
 
@@ -72,9 +72,9 @@ def entropy_bonus(run: Run) -> float:
     return float(np.mean([alpha[s] * entropy[s] for s in steps])) if steps else float("nan")
 
 
-def reward_scales(sweep: Path) -> list[dict]:
+def reward_scales(runs: list[Run]) -> list[dict]:
     rows = []
-    for task, series in group(find_runs([sweep])).items():
+    for task, series in group(runs).items():
         for name, runs in series.items():
             final = [run.final for run in runs]
             means = {
@@ -131,10 +131,10 @@ def reference_returns(tasks: list[str], placements: int = 10, steps: int = 256) 
     return rows
 
 
-def compute(sweep: Path) -> list[dict]:
+def compute(runs: list[Run]) -> list[dict]:
     """Measured training time per series (sum of the timed phases in each run's done.json)."""
     rows: dict[str, dict] = {}
-    for run in find_runs([sweep]):
+    for run in runs:
         done = run.folder / DONE_FILE
         if not done.is_file():
             continue
@@ -150,10 +150,10 @@ def compute(sweep: Path) -> list[dict]:
     return [*rows.values(), {"series": "all", "runs": runs, "minutes": total}]
 
 
-def summary_table(sweep: Path, reference: list[dict]) -> str:
+def summary_table(runs: list[Run], reference: list[dict]) -> str:
     """Markdown: tasks as rows, the series without variants as columns, reference returns
     on either side."""
-    grouped = group(find_runs([sweep]))
+    grouped = group(runs)
     rows = {(r["task"], r["series"]): r for r in summary_rows(grouped)}
     series = list(dict.fromkeys(n for t in grouped.values() for n, runs in t.items()
                                 if not runs[0].variant))  # fmt: skip
@@ -171,17 +171,16 @@ def summary_table(sweep: Path, reference: list[dict]) -> str:
             if row and row["success_mean"] > 0:
                 cell += f" (success {row['success_mean']:.2f})"
             cells.append(cell)
-        refs = [f"{ref[task, policy]:.{0 if ref[task, policy] >= 100 else 1}f}"
-                for policy in ("random", "expert")]  # fmt: skip
+        refs = [number_text(ref[task, policy]) for policy in ("random", "expert")]
         lines.append(f"| {task} | {refs[0]} | " + " | ".join(cells) + f" | {refs[1]} |")
     return "\n".join(lines) + "\n"
 
 
 @torch.no_grad()
-def fb_online(sweep: Path, eval_dirs: list[str], per_task: int) -> list[dict]:
+def fb_online(runs: list[Run], eval_dirs: list[str], per_task: int) -> list[dict]:
     datasets = [load_dataset(d).subset(success_only=True) for d in eval_dirs]
     rows = []
-    for run in find_runs([sweep]):
+    for run in runs:
         if (
             run.config["reward"] not in ("genreward", "fb")
             or not (run.folder / DONE_FILE).is_file()
@@ -239,14 +238,15 @@ def main() -> None:
     parser.add_argument("--per-task", type=int, default=4)
     args = parser.parse_args()
     name = args.sweep.name
+    runs = find_runs([args.sweep])
     (RESULTS / name).mkdir(parents=True, exist_ok=True)
     report(
         "Mean reward terms in SAC's batches (last evaluation interval)",
-        reward_scales(args.sweep),
+        reward_scales(runs),
         f"{name}/reward_scales.csv",
     )
-    report("Training time (single-thread runs)", compute(args.sweep), f"{name}/compute.csv")
-    tasks = sorted({run.task for run in find_runs([args.sweep])})
+    report("Training time (single-thread runs)", compute(runs), f"{name}/compute.csv")
+    tasks = sorted({run.task for run in runs})
     reference = reference_returns(tasks)
     report(
         "Evaluation return of random actions and of the scripted expert",
@@ -254,9 +254,9 @@ def main() -> None:
         f"{name}/reference_returns.csv",
     )
     summary = RESULTS / name / "summary.md"
-    summary.write_text(summary_table(args.sweep, reference))
+    summary.write_text(summary_table(runs, reference))
     print(f"wrote {summary}")
-    fb_rows = fb_online(args.sweep, args.eval, args.per_task)
+    fb_rows = fb_online(runs, args.eval, args.per_task)
     if fb_rows:
         report(
             "Online FB: r_FB toward the last frame along expert episodes",

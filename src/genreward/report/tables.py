@@ -46,10 +46,17 @@ def write_csv(rows: list[dict], path: Path) -> Path:
     return path
 
 
+def number_text(value: float, reference: float | None = None) -> str:
+    """`value` with one decimal when `reference` (default: the value) is below 100 in size, none
+    from 100 on (returns near zero stay readable)."""
+    digits = 0 if abs(value if reference is None else reference) >= 100 else 1
+    return f"{value:.{digits}f}"
+
+
 def return_text(row: dict) -> str:
-    """Return mean ± std, with one decimal below 100 (returns near zero stay readable)."""
-    digits = 0 if abs(row["return_mean"]) >= 100 else 1
-    return f"{row['return_mean']:.{digits}f} ± {row['return_std']:.{digits}f}"
+    """Return mean ± std, digits as number_text gives the mean."""
+    mean = row["return_mean"]
+    return f"{number_text(mean)} ± {number_text(row['return_std'], reference=mean)}"
 
 
 def markdown(rows: list[dict]) -> str:
