@@ -1,9 +1,12 @@
 """Training speed of `genreward train`: env steps/s with the env reward alone and with the full
-GenReward (video + FB), in one run, and where the time of each goes.
+GenReward (video + FB), each alone on the machine, then two env-reward runs side by side, and
+where the time of each goes.
 
-Both runs: drawer-open, 256-step episodes, 2 placements, SAC updates from step 512. The
-GenReward run trains FB on replay for the first half and uses it, frozen, as reward in the
-second half, so both phases are in the figures. Setup, evaluation and snapshots are left out.
+Every run: drawer-open, 256-step episodes, 2 placements, the default learner (`--agent`),
+agent updates from step 512, one thread per process (the project's default). The GenReward
+run trains FB for its first tenth of steps (the default schedule) and uses it, frozen, as
+reward afterwards, so both phases count as they do in a real run. Setup, evaluation and
+snapshots are left out. Each run is its own process, as users run them.
 
     .venv/bin/python benchmarks/bench_train.py      # table + results/bench_train*.csv
 """
@@ -11,6 +14,8 @@ second half, so both phases are in the figures. Setup, evaluation and snapshots 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,14 +24,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report
 
-from genreward.rl.config import TrainConfig
-from genreward.rl.trainer import Trainer
-
 PHASES = ("env", "act", "render", "encode", "video_reward", "replay", "sac_update", "fb_update")
 EXCLUDED = ("eval", "snapshot")
 
 
-def timed_run(reward: str, steps: int, folder: Path) -> tuple[float, dict[str, float]]:
+def timed_run(reward: str, steps: int, folder: Path, agent: str | None) -> dict:
+    """Train one run in this process; returns its steps, seconds and phase timers."""
+    from genreward.rl.config import TrainConfig
+    from genreward.rl.trainer import Trainer
+    from genreward.threads import set_threads
+
+    set_threads()
     config = TrainConfig(
         task="drawer-open",
         reward=reward,
@@ -34,53 +42,86 @@ def timed_run(reward: str, steps: int, folder: Path) -> tuple[float, dict[str, f
         run_dir=folder / reward,
         placements=2,
         learning_starts=512,
-        fb_train_steps=steps // 2,
         eval_every=10 * steps,
         eval_episodes=1,
         gif_episodes=0,
         checkpoint_every=10 * steps,
         progress=False,
+        **({"agent": agent} if agent else {}),
     )
     trainer = Trainer(config)
     start = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - start - sum(trainer.timers.seconds[k] for k in EXCLUDED)
-    return seconds, dict(trainer.timers.seconds) | {"steps": trainer.step}
+    return {"steps": trainer.step, "seconds": seconds, "timers": dict(trainer.timers.seconds)}
+
+
+def in_processes(rewards: list[str], steps: int, folder: Path, agent: str | None) -> list[dict]:
+    """Run one training per reward, all at once, each in its own process."""
+    procs = []
+    for i, reward in enumerate(rewards):
+        cmd = [sys.executable, __file__, "--steps", str(steps), "--single", reward]
+        cmd += ["--folder", str(folder / str(i))] + (["--agent", agent] if agent else [])
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True))
+    results = []
+    for proc in procs:
+        out, _ = proc.communicate()
+        if proc.returncode:
+            raise SystemExit(f"a benchmark run failed (exit {proc.returncode})")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=3072, help="env steps per run")
+    parser.add_argument("--steps", type=int, default=4096, help="env steps per run")
+    parser.add_argument("--agent", default=None, help="learner (default: train's default)")
+    parser.add_argument("--single", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    rows, breakdown = [], []
+    if args.single:  # one run of the benchmark, in a process of its own
+        print(json.dumps(timed_run(args.single, args.steps, args.folder, args.agent)))
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        results = {r: timed_run(r, args.steps, Path(tmp)) for r in ("env", "genreward")}
-    base = results["env"][1]["steps"] / results["env"][0]
-    for reward, (seconds, timers) in results.items():
-        rate = timers["steps"] / seconds
-        rows.append(
-            {
-                "reward": reward,
-                "steps": timers["steps"],
-                "steps_per_s": rate,
-                "time_vs_env": base / rate,
-            }
-        )
+        settings = {
+            "env alone": in_processes(["env"], args.steps, Path(tmp) / "a", args.agent),
+            "genreward alone": in_processes(["genreward"], args.steps, Path(tmp) / "b", args.agent),
+            "env, 2 side by side": in_processes(
+                ["env", "env"], args.steps, Path(tmp) / "c", args.agent
+            ),
+        }
+    base = args.steps / settings["env alone"][0]["seconds"]
+    rows, breakdown = [], []
+    for setting, results in settings.items():
+        for i, result in enumerate(results):
+            rate = result["steps"] / result["seconds"]
+            rows.append(
+                {
+                    "setting": setting,
+                    "run": i,
+                    "steps": result["steps"],
+                    "steps_per_s": rate,
+                    "minutes_per_100k": 100_000 / rate / 60,
+                    "time_vs_env_alone": base / rate,
+                }
+            )
+        result = results[0]
+        timers, seconds = result["timers"], result["seconds"]
         other = seconds - sum(timers.get(p, 0.0) for p in PHASES)
         for phase in (*PHASES, "other"):
             spent = other if phase == "other" else timers.get(phase, 0.0)
             breakdown.append(
                 {
-                    "reward": reward,
+                    "setting": setting,
                     "phase": phase,
-                    "ms_per_step": 1000 * spent / timers["steps"],
+                    "ms_per_step": 1000 * spent / result["steps"],
                     "share": spent / seconds,
                 }
             )
     report(
         "genreward train: env steps/s (setup, eval, snapshots excluded)", rows, "bench_train.csv"
     )
-    report("where the time goes", breakdown, "bench_train_phases.csv")
+    report("where the time goes (first run of each setting)", breakdown, "bench_train_phases.csv")
 
 
 if __name__ == "__main__":

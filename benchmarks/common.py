@@ -60,3 +60,18 @@ def save_figure(fig, path: Path, dpi: int = 80) -> Path:
     plt.close(fig)
     print(f"wrote {path}")
     return path
+
+
+def scalar_events(run_dir: Path, tags: list[str]) -> dict[str, dict[int, tuple[float, float]]]:
+    """A run's TensorBoard scalars: ``{tag: {step: (wall_time, value)}}`` (a resumed run's
+    later event file wins)."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    scalars: dict[str, dict[int, tuple[float, float]]] = {tag: {} for tag in tags}
+    for events in sorted((run_dir / "logs").glob("events.out.tfevents.*")):
+        accumulator = EventAccumulator(str(events))
+        accumulator.Reload()
+        for tag, values in scalars.items():
+            if tag in accumulator.Tags()["scalars"]:
+                values.update({e.step: (e.wall_time, e.value) for e in accumulator.Scalars(tag)})
+    return scalars

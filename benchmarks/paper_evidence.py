@@ -37,10 +37,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from scipy.stats import spearmanr
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, report, save_figure
+from common import RESULTS, report, save_figure, scalar_events
 
 from genreward.data import load_dataset
 from genreward.data.goal_video import GOAL_FILE, load_goal_video
@@ -60,16 +59,10 @@ def entropy_bonus(run: Run) -> float:
     """SAC's entropy bonus per step (temperature x policy entropy, from the run's TensorBoard
     scalars) averaged over the last evaluation interval, like the batch_r_* columns."""
     since = run.rows[-2]["step"] if len(run.rows) > 1 else 0
-    scalars: dict[str, dict[int, float]] = {"train/alpha": {}, "train/entropy": {}}
-    for events in sorted((run.folder / "logs").glob("events.out.tfevents.*")):
-        accumulator = EventAccumulator(str(events))
-        accumulator.Reload()
-        for tag, values in scalars.items():
-            if tag in accumulator.Tags()["scalars"]:  # a resumed run's later file wins
-                values.update({e.step: e.value for e in accumulator.Scalars(tag)})
-    alpha, entropy = scalars.values()
+    alpha, entropy = scalar_events(run.folder, ["train/alpha", "train/entropy"]).values()
     steps = [s for s in alpha if s > since and s in entropy]
-    return float(np.mean([alpha[s] * entropy[s] for s in steps])) if steps else float("nan")
+    bonus = [alpha[s][1] * entropy[s][1] for s in steps]
+    return float(np.mean(bonus)) if steps else float("nan")
 
 
 def reward_scales(runs: list[Run]) -> list[dict]:

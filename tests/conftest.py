@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 
 from genreward.data.collect import collect
+from genreward.threads import set_threads
+
+# One thread per process, as every genreward command (GENREWARD_THREADS overrides): the suite
+# then runs beside a training without either oversubscribing the cores.
+set_threads()
 
 SMALL = {"size": 32, "max_steps": 200, "extra_steps": 3}
 

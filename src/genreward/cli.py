@@ -14,6 +14,7 @@ from genreward.errors import GenRewardError
 from genreward.rewards.config import TrainFBConfig
 from genreward.rl.config import TrainConfig
 from genreward.sweep import SweepConfig
+from genreward.threads import set_threads
 from genreward.video.config import TrainVideoConfig
 
 
@@ -307,6 +308,10 @@ Command = (
 )
 
 
+# Commands that usually run alone and gain from every core (see genreward.threads).
+ALL_CORES = (TrainVideo, Generate)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `genreward` console script."""
     try:
@@ -317,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
             prog="genreward",
             description="GenReward: goal-driven rewards from video diffusion models.",
         )
+        set_threads(None if isinstance(command, ALL_CORES) else 1)
         command.run()
     except GenRewardError as err:
         print(f"error: {err}", file=sys.stderr)

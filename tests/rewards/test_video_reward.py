@@ -70,3 +70,12 @@ def test_bad_goal_videos_and_windows(encoder):
     window = reward.window()
     with pytest.raises(GenRewardError, match="needs this step's frame"):
         window.push(None)
+
+
+@pytest.mark.parametrize("mode", ["paper", "change"])
+def test_cached_latents_score_as_the_frames_do(encoder, mode):
+    reward = VideoLevelReward(encoder, video(0), interval=16, frames=8, mode=mode)
+    clips = [video(3, 8), video(4, 8)]
+    from_latents = reward.score_latents(encoder.encode(np.stack(clips)))
+    assert from_latents == pytest.approx(reward.score_many(clips), abs=1e-5)
+    assert reward.score_latents(torch.zeros(0, 8, 4, 8, 8)) == []

@@ -1,18 +1,23 @@
-"""SAC: bounded actions, learning a one-step problem, exact state round trip."""
+"""SAC with each network setting: bounded actions, learning a one-step problem, exact state
+round trip (observation statistics included)."""
 
 from __future__ import annotations
 
 import io
 
 import numpy as np
+import pytest
 import torch
 
-from genreward.rl.sac import SAC
+from genreward.rl.sac import AGENTS, SAC
+
+each_agent = pytest.mark.parametrize("name", sorted(AGENTS))
 
 
-def test_actions_are_bounded_and_deterministic_mode_is_repeatable() -> None:
+@each_agent
+def test_actions_are_bounded_and_deterministic_mode_is_repeatable(name: str) -> None:
     torch.manual_seed(0)
-    agent = SAC(5, 3, hidden=32)
+    agent = SAC(5, 3, spec=AGENTS[name], hidden=32)
     obs = np.ones(5, np.float32)
     sampled = np.stack([agent.act(obs) for _ in range(50)])
     assert sampled.shape == (50, 3) and np.abs(sampled).max() <= 1.0
@@ -20,10 +25,12 @@ def test_actions_are_bounded_and_deterministic_mode_is_repeatable() -> None:
     assert np.array_equal(agent.act(obs, deterministic=True), agent.act(obs, deterministic=True))
 
 
-def test_learns_to_pick_the_rewarded_action() -> None:
+@each_agent
+@pytest.mark.parametrize("bf16", [False, True])
+def test_learns_to_pick_the_rewarded_action(name: str, bf16: bool) -> None:
     # One-step task (mask 0): reward = -(a - 0.5)^2 on every dimension.
     torch.manual_seed(0)
-    agent = SAC(2, 2, hidden=64, lr=3e-3)
+    agent = SAC(2, 2, spec=AGENTS[name], hidden=64, lr=3e-3, bf16=bf16)
     obs = torch.zeros(128, 2)
     for _ in range(300):
         action = torch.rand(128, 2) * 2 - 1
@@ -32,10 +39,13 @@ def test_learns_to_pick_the_rewarded_action() -> None:
     assert np.abs(agent.act(np.zeros(2, np.float32), deterministic=True) - 0.5).max() < 0.15
 
 
-def test_state_dict_restores_the_agent_exactly() -> None:
+@each_agent
+def test_state_dict_restores_the_agent_exactly(name: str) -> None:
     torch.manual_seed(0)
-    agent, copy = SAC(4, 2, hidden=16), SAC(4, 2, hidden=16)
+    agent, copy = SAC(4, 2, spec=AGENTS[name], hidden=16), SAC(4, 2, spec=AGENTS[name], hidden=16)
     batch = (torch.randn(8, 4), torch.rand(8, 2), torch.randn(8), torch.randn(8, 4), torch.ones(8))
+    for obs in batch[0]:
+        agent.observe(obs.numpy())
     agent.update(*batch)
     saved = io.BytesIO()
     torch.save(agent.state_dict(), saved)  # as a snapshot does (no tensors shared)

@@ -22,13 +22,14 @@ def rows(run_dir: Path) -> list[dict]:
 
 def test_env_reward_run_writes_everything(tmp_path: Path) -> None:
     run_dir = tmp_path / "env"
-    done = train(run_dir, "--reward", "env", "--steps", "256")
+    done = train(run_dir, "--reward", "env", "--steps", "256", "--agent", "sac")
     assert done.returncode == 0, done.stderr
     metrics = rows(run_dir)
     assert [int(r["step"]) for r in metrics] == [128, 256]
     assert all(0.0 <= float(r["eval_success"]) <= 1.0 for r in metrics)
     config = json.loads((run_dir / "config.json").read_text())
     assert config["task"] == "drawer-open-v3" and config["reward"] == "env"
+    assert config["agent"] == "sac"
     assert (run_dir / "checkpoint" / "snapshot.pt").is_file()
     assert sorted(p.name for p in (run_dir / "eval").glob("*.gif")) == [
         "step_0000128_placement_0.gif",
@@ -46,7 +47,7 @@ def test_env_reward_run_writes_everything(tmp_path: Path) -> None:
 
 def test_killed_run_resumes_to_the_same_metrics(tmp_path: Path, goals: Path) -> None:
     common = ["--reward", "genreward", "--goal", str(goals), "--steps", "384"]
-    common += ["--fb-train-steps", "192", "--act", "fb", "--seed", "3"]
+    common += ["--fb-train-steps", "192", "--act", "fb", "--seed", "3", "--updates-per-step", "2"]
     straight = train(tmp_path / "straight", *common)
     assert straight.returncode == 0, straight.stderr
 

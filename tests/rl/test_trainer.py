@@ -1,4 +1,4 @@
-"""The training loop in process: FB's schedule against SAC's."""
+"""The training loop in process: FB's schedule against SAC's, the replay ratio."""
 
 from __future__ import annotations
 
@@ -26,3 +26,15 @@ def test_fb_trains_on_random_action_data_before_sac_starts(tmp_path: Path, goals
         torch.equal(a, b) for a, b in zip(sac_before, trainer.agent.actor.parameters(), strict=True)
     )
     assert trainer.fb_frozen and trainer.timers.seconds["fb_update"] > 0
+
+
+def test_updates_per_step_sets_the_replay_ratio(tmp_path: Path) -> None:
+    config = TrainConfig(
+        task="reach", reward="env", steps=128, episode_steps=64, placements=1, batch_size=16,
+        learning_starts=32, updates_per_step=3, eval_episodes=1, gif_episodes=0, hidden=16,
+        run_dir=tmp_path / "run", progress=False,
+    )  # fmt: skip
+    trainer = Trainer(config)
+    trainer.train()
+    assert trainer.agent.critic_opt.state_dict()["state"][0]["step"] == 3 * (128 - 32)
+    assert trainer.agent.obs_norm.count == 128  # every stored observation, once

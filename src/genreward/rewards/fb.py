@@ -64,7 +64,13 @@ class ForwardBackward(ModelMixin, ConfigMixin):
     def forward_map(self, psi: torch.Tensor, action: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         """F for both heads: ``[2, N, z_dim]``."""
         self._check(psi)
-        x = torch.cat([self.obs_embed(psi), action, z], dim=-1)
+        return self.forward_from_embedding(self.obs_embed(psi), action, z)
+
+    def forward_from_embedding(
+        self, embedding: torch.Tensor, action: torch.Tensor, z: torch.Tensor
+    ) -> torch.Tensor:
+        """F from ``obs_embed(psi)`` (so many actions of one observation embed it once)."""
+        x = torch.cat([embedding, action, z], dim=-1)
         return torch.stack([head(x) for head in self.forward_heads])
 
     def backward_map(self, psi: torch.Tensor) -> torch.Tensor:
@@ -111,8 +117,11 @@ def _candidate_scores(
 ) -> torch.Tensor:
     """min over heads of F(psi, a_m, z)^T z for candidates ``[N, M, A]``: ``[N, M]``."""
     n, m, a = candidates.shape
+    model._check(psi)
     rep = lambda t: t[:, None].expand(-1, m, -1).reshape(n * m, -1)  # noqa: E731
-    f = model.forward_map(rep(psi), candidates.reshape(n * m, a), rep(z))
+    f = model.forward_from_embedding(
+        rep(model.obs_embed(psi)), candidates.reshape(n * m, a), rep(z)
+    )
     return (f * rep(z)).sum(-1).min(0).values.reshape(n, m)
 
 
@@ -159,7 +168,7 @@ class FBLearner:
         goals = (torch.rand(n, generator=generator) < self.goal_z_ratio).to(next_psi.device)
         perm = torch.randperm(n, generator=generator).to(next_psi.device)
         with torch.no_grad():
-            z[goals] = self.model.backward_map(next_psi[perm][goals])
+            z[goals] = self.model.backward_map(next_psi[perm][goals]).to(z.dtype)
         return z
 
     def update(

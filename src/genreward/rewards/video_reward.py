@@ -78,7 +78,12 @@ class VideoLevelReward:
             if video.ndim != 4 or len(video) < 2:
                 raise GenRewardError(f"expected a video uint8 [T>=2, H, W, 3], got {video.shape}")
             clips.append(video[subsample(len(video), self.frames)])
-        latents = self.encoder.encode(np.stack(clips)).float()  # [B, T', C, h, w]
+        return self.embed_latents(self.encoder.encode(np.stack(clips)))
+
+    def embed_latents(self, latents: torch.Tensor) -> torch.Tensor:
+        """What the cosine compares, from the encoder's latents ``[B, frames, C, h, w]`` of
+        already subsampled clips: ``[B, D]``."""
+        latents = latents.float()
         if self.mode == "change":
             latents = latents - latents[:, :1]
         return latents.flatten(1)
@@ -87,10 +92,16 @@ class VideoLevelReward:
         """The reward of each agent video against the goal."""
         if not videos:
             return []
-        sims = torch.nn.functional.cosine_similarity(
-            self.embed_many(videos), self.goal_latent[None], dim=1
-        )
-        return sims.tolist()
+        return self._cosine(self.embed_many(videos))
+
+    def score_latents(self, latents: torch.Tensor) -> list[float]:
+        """The reward of each window from its frames' cached latents ``[B, frames, C, h, w]``
+        (frames encoded once, for psi and this reward alike)."""
+        return self._cosine(self.embed_latents(latents)) if len(latents) else []
+
+    def _cosine(self, embedded: torch.Tensor) -> list[float]:
+        goal = self.goal_latent[None].to(embedded.device)
+        return torch.nn.functional.cosine_similarity(embedded, goal, dim=1).tolist()
 
     def score(self, video: np.ndarray) -> float:
         """The reward of one agent video ``uint8 [T, H, W, 3]``."""
@@ -102,7 +113,11 @@ class VideoLevelReward:
 
 
 class VideoWindow:
-    """One env's frames for the video reward; keeps only the frames a window will use."""
+    """One env's frames for the video reward; keeps only the frames a window will use.
+
+    A "frame" is whatever the caller pushes for a step: the image itself, or its index in a
+    cache of the episode's frames (the trainer's, so each frame is encoded once).
+    """
 
     def __init__(self, interval: int, frames: int, at_episode_end: bool) -> None:
         self.interval, self.at_episode_end = interval, at_episode_end

@@ -72,12 +72,20 @@ class TrainConfig:
     (default: a tenth of --steps, the paper's 100k of 1M; 0 with --fb-init: frozen at once)."""
     fb_init: Path | None = None
     """FB model folder from `genreward train-fb` to start from (default: random init)."""
+    agent: Literal["simba", "sac"] = "simba"
+    """Learner: SAC with SimBa/BRO-style networks (residual LayerNorm blocks, running
+    observation normalisation), or the original SAC with plain 2-layer MLPs."""
+    updates_per_step: int = 1
+    """Agent updates per env step (replay ratio), each on its own batch."""
+    precision: Literal["fp32", "bf16"] = "fp32"
+    """Agent hidden layers in float32, or bfloat16 autocast (fast on CPUs with AMX and on
+    GPUs; output layers stay float32)."""
     batch_size: int = 256
-    """Transitions per SAC and FB update."""
+    """Transitions per agent and FB update."""
     learning_starts: int = 2000
     """Uniformly random actions before the first update."""
-    hidden: int = 256
-    """Width of SAC's two hidden layers."""
+    hidden: int | None = None
+    """Width of the agent's hidden layers (default: the agent's, simba 128, sac 256)."""
     lr: float = 3e-4
     """SAC learning rate (actor, critics and temperature)."""
     discount: float = 0.99
@@ -106,6 +114,7 @@ class TrainConfig:
             raise GenRewardError(f"--reward must be one of {', '.join(REWARDS)}")
         positive = ("steps", "placements", "episode_steps", "batch_size", "eval_every")
         positive += ("eval_episodes", "checkpoint_every", "log_every", "buffer_size", "frames")
+        positive += ("updates_per_step",)
         bad = [name for name in positive if getattr(self, name) < 1]
         if bad:
             raise GenRewardError(f"must be positive: {', '.join('--' + b for b in bad)}")
@@ -113,6 +122,8 @@ class TrainConfig:
             raise GenRewardError(f"--fb-act-prob must be in [0, 1], got {self.fb_act_prob}")
         if self.act == "fb" and not self.uses_fb:
             raise GenRewardError("--act fb needs an FB model: use --reward genreward or fb")
+        if self.hidden is not None and self.hidden < 1:
+            raise GenRewardError(f"--hidden must be positive, got {self.hidden}")
         if self.batch_size < 2:
             raise GenRewardError("--batch-size must be at least 2")
         if self.uses_video and self.interval > self.episode_steps:

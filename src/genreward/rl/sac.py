@@ -1,37 +1,54 @@
 """Soft actor-critic (Haarnoja et al., 2018): tanh-Gaussian actor, twin critics with target
-networks, learned temperature. Observations are vectors (states or frozen-encoder latents)."""
+networks, learned temperature. Observations are vectors (states or frozen-encoder latents).
+
+Two network settings (see `AGENTS`): the plain 2-hidden-layer MLPs of the original SAC, and
+SimBa/BRO-style networks (residual LayerNorm blocks over running-normalised observations) that
+stay stable at a higher replay ratio (Lee et al., 2024; Nauman et al., 2024).
+"""
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from genreward.rl.networks import RunningNorm, ensemble_mlp
+
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
 
 
-def mlp(cin: int, hidden: int, cout: int) -> nn.Sequential:
-    return nn.Sequential(
-        nn.Linear(cin, hidden),
-        nn.ReLU(),
-        nn.Linear(hidden, hidden),
-        nn.ReLU(),
-        nn.Linear(hidden, cout),
-    )
+@dataclass(frozen=True)
+class AgentSpec:
+    """What distinguishes the selectable agents (`--agent`)."""
+
+    blocks: int
+    """Residual LayerNorm blocks per network (0: plain MLP)."""
+    normalize_obs: bool
+    """Standardise observations by running statistics."""
+    hidden: int
+    """Default width of the hidden layers."""
+
+
+AGENTS = {
+    "sac": AgentSpec(blocks=0, normalize_obs=False, hidden=256),
+    # 128 wide: one residual block at 256 costs twice the update time of SAC's 2x256 on a CPU.
+    "simba": AgentSpec(blocks=1, normalize_obs=True, hidden=128),
+}
 
 
 class Actor(nn.Module):
     """pi(a | s): a tanh-squashed Gaussian over actions in [-1, 1]."""
 
-    def __init__(self, obs_dim: int, action_dim: int, hidden: int) -> None:
+    def __init__(self, obs_dim: int, action_dim: int, hidden: int, blocks: int = 0) -> None:
         super().__init__()
-        self.net = mlp(obs_dim, hidden, 2 * action_dim)
+        self.net = ensemble_mlp(1, obs_dim, hidden, 2 * action_dim, blocks)
 
     def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        mean, log_std = self.net(obs).chunk(2, dim=-1)
+        mean, log_std = self.net(obs)[0].chunk(2, dim=-1)
         log_std = LOG_STD_MIN + 0.5 * (LOG_STD_MAX - LOG_STD_MIN) * (torch.tanh(log_std) + 1)
         return mean, log_std
 
@@ -47,15 +64,14 @@ class Actor(nn.Module):
 
 
 class Critic(nn.Module):
-    """Twin Q(s, a) heads: ``[2, N]``."""
+    """Twin Q(s, a) heads, one batched ensemble: ``[2, N]``."""
 
-    def __init__(self, obs_dim: int, action_dim: int, hidden: int) -> None:
+    def __init__(self, obs_dim: int, action_dim: int, hidden: int, blocks: int = 0) -> None:
         super().__init__()
-        self.heads = nn.ModuleList([mlp(obs_dim + action_dim, hidden, 1) for _ in range(2)])
+        self.heads = ensemble_mlp(2, obs_dim + action_dim, hidden, 1, blocks)
 
     def forward(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
-        x = torch.cat([obs, action], dim=-1)
-        return torch.stack([head(x).squeeze(-1) for head in self.heads])
+        return self.heads(torch.cat([obs, action], dim=-1)).squeeze(-1)
 
 
 class SAC:
@@ -66,31 +82,44 @@ class SAC:
         obs_dim: int,
         action_dim: int,
         *,
-        hidden: int = 256,
+        spec: AgentSpec = AGENTS["sac"],
+        hidden: int | None = None,
         lr: float = 3e-4,
         discount: float = 0.99,
         tau: float = 0.005,
         init_temperature: float = 0.1,
+        bf16: bool = False,
         device: str | torch.device = "cpu",
     ) -> None:
         self.device = torch.device(device)
-        self.actor = Actor(obs_dim, action_dim, hidden).to(self.device)
-        self.critic = Critic(obs_dim, action_dim, hidden).to(self.device)
+        # Hidden layers in bfloat16 (4x the matmul rate on CPUs with AMX), outputs in float32.
+        self.autocast = torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16)
+        hidden = hidden or spec.hidden
+        self.obs_norm = RunningNorm(obs_dim, enabled=spec.normalize_obs).to(self.device)
+        self.actor = Actor(obs_dim, action_dim, hidden, spec.blocks).to(self.device)
+        self.critic = Critic(obs_dim, action_dim, hidden, spec.blocks).to(self.device)
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
         self.log_alpha = torch.tensor(float(np.log(init_temperature)), device=self.device)
         self.log_alpha.requires_grad_(True)
         self.target_entropy = -float(action_dim)
         self.discount, self.tau = discount, tau
-        self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=lr)
-        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=lr)
+        # foreach: one kernel per step for all parameters (CPU defaults to a loop over them).
+        self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=lr, foreach=True)
+        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=lr, foreach=True)
         self.alpha_opt = torch.optim.Adam([self.log_alpha], lr=lr)
 
     @torch.no_grad()
     def act(self, obs: np.ndarray, deterministic: bool = False) -> np.ndarray:
         """Action ``float32 [A]`` for one observation (the mean when deterministic)."""
-        x = torch.as_tensor(obs, dtype=torch.float32, device=self.device)[None]
-        action = torch.tanh(self.actor(x)[0]) if deterministic else self.actor.sample(x)[0]
-        return action[0].cpu().numpy()
+        x = self.obs_norm(torch.as_tensor(obs, dtype=torch.float32, device=self.device)[None])
+        with self.autocast:
+            action = torch.tanh(self.actor(x)[0]) if deterministic else self.actor.sample(x)[0]
+        return action[0].float().cpu().numpy()
+
+    def observe(self, obs: np.ndarray) -> None:
+        """Add an env observation ``[S]`` to the normalisation statistics (if the agent has
+        them): call once per stored transition."""
+        self.obs_norm.observe(torch.as_tensor(obs, device=self.device))
 
     def update(
         self,
@@ -101,6 +130,10 @@ class SAC:
         mask: torch.Tensor,
     ) -> dict[str, float]:
         """One critic, actor and temperature step on a batch; returns the losses."""
+        with self.autocast:
+            return self._update(self.obs_norm(obs), action, reward, self.obs_norm(next_obs), mask)
+
+    def _update(self, obs, action, reward, next_obs, mask) -> dict[str, float]:
         alpha = self.log_alpha.exp().detach()
         with torch.no_grad():
             next_action, next_log_prob = self.actor.sample(next_obs)
@@ -125,10 +158,8 @@ class SAC:
         self.alpha_opt.step()
 
         with torch.no_grad():
-            for p, tp in zip(
-                self.critic.parameters(), self.critic_target.parameters(), strict=True
-            ):
-                tp.lerp_(p, self.tau)
+            online = list(self.critic.parameters())
+            torch._foreach_lerp_(list(self.critic_target.parameters()), online, self.tau)
         return {
             "critic_loss": critic_loss.item(),
             "actor_loss": actor_loss.item(),
@@ -140,6 +171,7 @@ class SAC:
     def state_dict(self) -> dict:
         """Networks, optimisers and temperature (for snapshots)."""
         return {
+            "obs_norm": self.obs_norm.state_dict(),
             "actor": self.actor.state_dict(),
             "critic": self.critic.state_dict(),
             "critic_target": self.critic_target.state_dict(),
@@ -151,6 +183,7 @@ class SAC:
 
     def load_state_dict(self, state: dict) -> None:
         """Restore what `state_dict` returned."""
+        self.obs_norm.load_state_dict(state["obs_norm"])
         self.actor.load_state_dict(state["actor"])
         self.critic.load_state_dict(state["critic"])
         self.critic_target.load_state_dict(state["critic_target"])

@@ -13,7 +13,7 @@ from genreward.data.atomic import atomic_path
 from genreward.errors import GenRewardError
 
 SNAPSHOT_FILE = "snapshot.pt"
-FORMAT = 2
+FORMAT = 3  # 3: agents with batched twin critics and observation statistics
 
 
 def save_snapshot(path: Path, state: dict) -> None:

@@ -33,6 +33,7 @@ from genreward.rewards.train_fb import (
 from genreward.rewards.video_reward import VideoLevelReward
 from genreward.rl.config import TrainConfig
 from genreward.rl.evaluate import EvalResult, evaluate
+from genreward.rl.frames import EpisodeFrames
 from genreward.rl.goals import prepare_goals
 from genreward.rl.logger import Logger, Timers
 from genreward.rl.replay import ReplayBuffer
@@ -44,7 +45,7 @@ from genreward.rl.run_dir import (
     read_run_config,
     resolve_for_run,
 )
-from genreward.rl.sac import SAC
+from genreward.rl.sac import AGENTS, SAC
 from genreward.rl.snapshot import (
     load_snapshot,
     random_states,
@@ -86,7 +87,9 @@ class Trainer:
             obs_dim,
             action_dim,
             hidden=cfg.hidden,
+            spec=AGENTS[cfg.agent],
             lr=cfg.lr,
+            bf16=cfg.precision == "bf16",
             discount=cfg.discount,
             device=self.device,
         )
@@ -143,8 +146,10 @@ class Trainer:
             self.fb_learner = FBLearner(self.fb)
             self.goal_psi = self.features(np.stack([g.frame for g in self.goals])).to(self.device)
         self._goal_z: torch.Tensor | None = None
-        # psi of every frame: for FB (training and reward) and latent observations.
+        # psi of every frame: for FB (training and reward) and latent observations; needed
+        # as each frame arrives when the agent acts on it.
         self.needs_psi = cfg.uses_fb or cfg.obs == "latent"
+        self.psi_online = cfg.obs == "latent" or cfg.act == "fb"
 
     @property
     def fb_frozen(self) -> bool:
@@ -178,54 +183,62 @@ class Trainer:
             action = action.cpu().numpy()
         return action
 
-    def _frame_features(self, frame: np.ndarray) -> torch.Tensor:
+    def _frame_features(self, frames: np.ndarray) -> torch.Tensor:
+        """psi of frames ``uint8 [N, H, W, 3]``: ``[N, D]``."""
         with self.timers("encode"):
-            return self.features(frame[None])[0].cpu()
+            return self.features(frames)
 
     # TRAINING
     def _episode(self, bar: tqdm) -> None:
+        """One training episode. Frames are rendered only where psi or a video window needs
+        them and each is encoded once (`EpisodeFrames`). Unless the agent acts on psi, they are
+        encoded at the episode's end, and the episode's transitions join the replay then, with
+        their psi and video rewards; updates during it sample the earlier episodes."""
         cfg, env = self.cfg, self.env
         placement = int(self.rng.integers(len(self.placements)))
-        needs_psi = self.needs_psi
+        needs_psi, online = self.needs_psi, self.psi_online
+        deferred = not online and (needs_psi or bool(self.video_rewards))
+        frames = EpisodeFrames(self._frame_features, online)
         with self.timers("env"):
             state, _ = env.reset(seed=placement)
         window = self.video_rewards[placement].window() if self.video_rewards else None
-        frame = None
-        if needs_psi:
-            with self.timers("render"):
-                frame = env.render()
-        psi = self._frame_features(frame) if needs_psi else None
+        with self.timers("render"):
+            frames.add(env.render() if needs_psi else None)
+        psi = frames[0] if online else None
+        pending, windows = [], []  # deferred transitions; (transition index, frame indices)
         env_return, solved, video_scores = 0.0, False, []
-        for _ in range(cfg.episode_steps):
+        for t in range(cfg.episode_steps):
             with self.timers("act"):
                 action = self._act(self._observe(state, psi), psi, placement)
             with self.timers("env"):
                 next_state, reward, terminated, truncated, info = env.step(action)
             wants_frame = window is not None and window.needs_frame()
-            frame = None
-            if needs_psi or wants_frame:
-                with self.timers("render"):
-                    frame = env.render()
-            next_psi = self._frame_features(frame) if needs_psi else None
-            r_video = 0.0
-            if window is not None:
-                clip = window.push(frame if wants_frame else None, done=terminated or truncated)
-                if clip is not None:
-                    with self.timers("video_reward"):
-                        r_video = self.video_rewards[placement].score(clip)
-                    video_scores.append(r_video)
+            with self.timers("render"):
+                index = frames.add(env.render() if needs_psi or wants_frame else None)
+            next_psi = frames[index] if online else None
             transition = {
                 "action": action,
                 "r_env": env_term(reward, info["success"], cfg.env_reward),
-                "r_video": r_video,
+                "r_video": 0.0,
                 "mask": 0.0 if terminated else 1.0,
                 "placement": placement,
             }
             if cfg.obs == "state":
                 transition |= {"obs": state, "next_obs": next_state}
-            if needs_psi:
-                transition |= {"psi": psi.numpy(), "next_psi": next_psi.numpy()}
-            self.replay.add(**transition)
+            if window is not None:
+                clip = window.push(index if wants_frame else None, done=terminated or truncated)
+                if clip is not None:
+                    windows.append((t, clip))
+            if deferred:
+                pending.append(transition)
+            else:
+                if windows and windows[-1][0] == t:
+                    video_scores += self._video_rewards(frames, windows[-1:], placement)
+                    transition["r_video"] = video_scores[-1]
+                if needs_psi:
+                    transition |= {"psi": psi.numpy(), "next_psi": next_psi.numpy()}
+                self.replay.add(**transition)
+            self.agent.observe(self._observe(next_state, next_psi))
             env_return += reward
             solved |= bool(info["success"])
             self._update()
@@ -236,6 +249,15 @@ class Trainer:
             state, psi = next_state, next_psi
             if terminated or truncated:
                 break
+        if deferred:
+            frames.encode_all()
+            video_scores = self._video_rewards(frames, windows, placement)
+            for (t, _), score in zip(windows, video_scores, strict=True):
+                pending[t]["r_video"] = score
+            for t, transition in enumerate(pending):
+                if needs_psi:
+                    transition |= {"psi": frames[t].numpy(), "next_psi": frames[t + 1].numpy()}
+                self.replay.add(**transition)
         self.episode += 1
         self.recent.append(
             {
@@ -245,6 +267,19 @@ class Trainer:
             }
         )
 
+    def _video_rewards(
+        self, frames: EpisodeFrames, windows: list[tuple[int, np.ndarray]], placement: int
+    ) -> list[float]:
+        """r_video of completed windows (frame indices), from the frames' cached latents."""
+        if not windows:
+            return []
+        with self.timers("video_reward"):
+            shape = self.features.encoder.autoencoder.latent_shape
+            clips = torch.stack([frames.stack(idx) for _, idx in windows])
+            return self.video_rewards[placement].score_latents(
+                clips.reshape(len(windows), -1, *shape)
+            )
+
     def _log_progress(self) -> None:
         """TensorBoard scalars, and status.json for sweeps watching the run."""
         if self.train_scalars:
@@ -253,25 +288,25 @@ class Trainer:
         atomic_write_text(self.run_dir / STATUS_FILE, json.dumps(status))
 
     def _update(self) -> None:
-        """One SAC update from `learning_starts` on; one FB update per step while FB trains
-        (from the first full batch, random-action data included)."""
+        """`updates_per_step` agent updates from `learning_starts` on, each on its own batch;
+        one FB update per step while FB trains (from the first full batch, random-action data
+        included)."""
         cfg = self.cfg
         sac_due = self.step >= cfg.learning_starts
         fb_due = self.fb is not None and not self.fb_frozen and len(self.replay) >= cfg.batch_size
-        if not (sac_due or fb_due):
-            return
-        with self.timers("replay"):
-            batch = self.replay.sample(self.rng, cfg.batch_size)
-            t = {k: torch.as_tensor(v, device=self.device) for k, v in batch.items()}
-        psi = t["psi"].float() if "psi" in t else None
-        next_psi = t["next_psi"].float() if "next_psi" in t else None
         scalars = {}
-        if sac_due:
-            scalars = self._sac_update(t, psi, next_psi)
-        if fb_due:
-            with self.timers("fb_update"):
-                losses = self.fb_learner.update(psi, t["action"], next_psi, self.fb_generator)
-            scalars |= {"fb_loss": losses["fb_loss"], "ortho_loss": losses["ortho_loss"]}
+        for update in range(cfg.updates_per_step if sac_due else int(fb_due)):
+            with self.timers("replay"):
+                batch = self.replay.sample(self.rng, cfg.batch_size)
+                t = {k: torch.as_tensor(v, device=self.device) for k, v in batch.items()}
+            psi = t["psi"].float() if "psi" in t else None
+            next_psi = t["next_psi"].float() if "next_psi" in t else None
+            if sac_due:
+                scalars = self._sac_update(t, psi, next_psi)
+            if fb_due and update == 0:
+                with self.timers("fb_update"):
+                    losses = self.fb_learner.update(psi, t["action"], next_psi, self.fb_generator)
+                scalars |= {"fb_loss": losses["fb_loss"], "ortho_loss": losses["ortho_loss"]}
         self.train_scalars |= scalars
 
     def _sac_update(self, t: dict, psi, next_psi) -> dict[str, float]:
@@ -340,7 +375,7 @@ class Trainer:
     # EVALUATION
     def policy(self, state: np.ndarray, frame: np.ndarray | None) -> np.ndarray:
         """The deterministic policy (mean action) on a state or, for latent agents, a frame."""
-        psi = self._frame_features(frame) if self.cfg.obs == "latent" else None
+        psi = self._frame_features(frame[None])[0] if self.cfg.obs == "latent" else None
         return self.agent.act(self._observe(state, psi), deterministic=True)
 
     def evaluate(self, episodes: int | None = None, record: int | None = None) -> EvalResult:

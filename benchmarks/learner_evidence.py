@@ -1,0 +1,163 @@
+"""How fast the learners learn Meta-World from states on a CPU: the evidence of a learner sweep.
+
+Reads the sweep `benchmarks/learner.sh` writes (env reward only) and writes under
+benchmarks/results/learner/:
+1. success_curves.png: evaluation success (solved at any step of a 256-step episode, 10
+   episodes over the 10 placements) against env steps, mean ± std over seeds, one panel per
+   task, one line per learner; the 0.8 line and the task's target step marked.
+2. steps_to_target.csv: per task and learner, the first evaluation whose success averaged over
+   the seeds is >= 0.8, each seed's own first such evaluation, the final success, the target
+   and the published anchor it comes from.
+3. wallclock.csv: per run, wall-clock minutes per 100k env steps (from the TensorBoard wall
+   times of its first and last evaluation, evaluations included) and how many runs shared the
+   machine's two cores meanwhile.
+4. summary.md: the table of 2. as Markdown, for the README.
+
+    .venv/bin/python benchmarks/learner_evidence.py --sweep sweeps/learner
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, report, save_figure, scalar_events
+
+from genreward.report.runs import Run, aligned, find_runs, group
+
+SUCCESS = 0.8
+# Target env steps per task (the issue) and the published anchor beside it.
+TARGETS = {
+    "reach": (30_000, "BRO-fast 0.96 at 50k (200-step episodes); TD-MPC2 1.0 at 200k"),
+    "window-open": (100_000, "SAC 0.90 at 100k (tdmpc2 results/sac)"),
+    "button-press-topdown": (100_000, "SAC 0.97 at 200k, TD-MPC2 1.0 at 100k"),
+    "drawer-open": (100_000, "TD-MPC2 1.0 at 100k; SAC 0.20 at 500k"),
+    "button-press": (100_000, "BRO 0.92 at 100k"),
+    "door-open": (200_000, "TD-MPC2 0.73 at 200k, 0.80 at 500k"),
+}
+
+
+def learner(run: Run) -> str:
+    return str(run.config.get("agent", "sac"))
+
+
+def first_step(steps: np.ndarray, success: np.ndarray) -> int | None:
+    """The first evaluation step with success >= 0.8, or None."""
+    hits = np.flatnonzero(success >= SUCCESS)
+    return int(steps[hits[0]]) if len(hits) else None
+
+
+def steps_to_target(grouped: dict[str, dict[str, list[Run]]]) -> list[dict]:
+    rows = []
+    for task, series in grouped.items():
+        target, anchor = TARGETS.get(task, (None, ""))
+        for runs in series.values():
+            steps, success = aligned(runs, "eval_success")
+            mean_step = first_step(steps, success.mean(0))
+            per_seed = [first_step(*run.column("eval_success")) for run in runs]
+            rows.append(
+                {
+                    "task": task,
+                    "learner": learner(runs[0]),
+                    "seeds": len(runs),
+                    "steps": int(steps[-1]),
+                    "evaluations": len(steps),
+                    "steps_to_0.8_mean": mean_step if mean_step is not None else "not reached",
+                    "steps_to_0.8_per_seed": " ".join(
+                        str(s) if s is not None else "-" for s in per_seed
+                    ),
+                    "final_success_mean": float(success[:, -1].mean()),
+                    "final_success_std": float(success[:, -1].std()),
+                    "target": target or "",
+                    "met": bool(target and mean_step is not None and mean_step <= target),
+                    "published": anchor,
+                }
+            )
+    return rows
+
+
+def wallclock(runs: list[Run]) -> list[dict]:
+    """Minutes per 100k env steps between each run's first and last evaluation."""
+    spans = {}
+    for run in runs:
+        events = scalar_events(run.folder, ["eval_success"])["eval_success"]
+        if len(events) >= 2:
+            (first, (t0, _)), (last, (t1, _)) = min(events.items()), max(events.items())
+            spans[run] = (first, last, t0, t1)
+    rows = []
+    for run, (first, last, t0, t1) in spans.items():
+        # Runs whose span overlaps this one's by more than half of it shared the cores.
+        overlap = sum(
+            max(0.0, min(t1, s1) - max(t0, s0)) > 0.5 * (t1 - t0)
+            for other, (_, _, s0, s1) in spans.items()
+            if other is not run
+        )
+        rows.append(
+            {
+                "task": run.task,
+                "learner": learner(run),
+                "seed": int(run.config["seed"]),
+                "steps": last - first,
+                "minutes_per_100k": (t1 - t0) / 60 * 100_000 / (last - first),
+                "runs_side_by_side": 1 + overlap,
+            }
+        )
+    return rows
+
+
+def plot_curves(grouped: dict[str, dict[str, list[Run]]], path: Path) -> Path:
+    tasks = list(grouped)
+    fig, axes = plt.subplots(1, len(tasks), figsize=(3.6 * len(tasks), 3.2), squeeze=False)
+    for ax, task in zip(axes[0], tasks, strict=True):
+        for runs in grouped[task].values():
+            steps, success = aligned(runs, "eval_success")
+            mean, std = success.mean(0), success.std(0)
+            line = ax.plot(steps, mean, label=f"{learner(runs[0])} ({len(runs)} seeds)")[0]
+            ax.fill_between(steps, mean - std, mean + std, color=line.get_color(), alpha=0.2)
+        ax.axhline(SUCCESS, color="grey", linestyle=":", linewidth=1)
+        if task in TARGETS:
+            ax.axvline(TARGETS[task][0], color="grey", linestyle="--", linewidth=1)
+        ax.set(title=task, xlabel="env steps", ylim=(-0.05, 1.05))
+        ax.legend(fontsize=7, loc="upper left")
+    axes[0, 0].set_ylabel("success rate")
+    return save_figure(fig, path)
+
+
+def markdown(rows: list[dict]) -> str:
+    head = "| task | learner | seeds | steps to 0.8 (mean of seeds) | per seed | final success | "
+    head += "target | published |\n|---|---|---|---|---|---|---|---|\n"
+    lines = [
+        f"| {r['task']} | {r['learner']} | {r['seeds']} | {r['steps_to_0.8_mean']} | "
+        f"{r['steps_to_0.8_per_seed']} | {r['final_success_mean']:.2f} ± "
+        f"{r['final_success_std']:.2f} | {r['target']} | {r['published']} |"
+        for r in rows
+    ]
+    return head + "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sweep", type=Path, default=Path("sweeps/learner"))
+    args = parser.parse_args()
+    runs = find_runs([args.sweep / "runs"])
+    grouped = group(runs)
+    out = RESULTS / "learner"
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"wrote {plot_curves(grouped, out / 'success_curves.png')}")
+    rows = steps_to_target(grouped)
+    report("steps to success 0.8", rows, "learner/steps_to_target.csv")
+    report("wall-clock per 100k env steps", wallclock(runs), "learner/wallclock.csv")
+    (out / "summary.md").write_text(markdown(rows))
+    print(f"wrote {out / 'summary.md'}")
+
+
+if __name__ == "__main__":
+    main()
