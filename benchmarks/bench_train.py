@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report
 
 PHASES = ("env", "act", "render", "encode", "video_reward", "replay", "sac_update", "fb_update")
+PHASES += ("fb_reward",)
 EXCLUDED = ("eval", "snapshot")
 
 

@@ -1,7 +1,7 @@
 """How fast the learners learn Meta-World from states on a CPU: the evidence of a learner sweep.
 
-Reads the sweep `benchmarks/learner.sh` writes (env reward only) and writes under
-benchmarks/results/learner/:
+Reads the finished runs of the sweep `benchmarks/learner.sh` writes (env reward only) and
+writes under benchmarks/results/learner/:
 1. success_curves.png: evaluation success (solved at any step of a 256-step episode, 10
    episodes over the 10 placements) against env steps, mean ± std over seeds, one panel per
    task, one line per learner; the 0.8 line and the task's target step marked.
@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, report, save_figure, scalar_events
 
 from genreward.report.runs import Run, aligned, find_runs, group
+from genreward.rl.run_dir import DONE_FILE
 
 SUCCESS = 0.8
 # Target env steps per task (the issue) and the published anchor beside it.
@@ -147,7 +148,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", type=Path, default=Path("sweeps/learner"))
     args = parser.parse_args()
-    runs = find_runs([args.sweep / "runs"])
+    # Finished runs only: a run still training would cut every curve of its series short.
+    runs = [run for run in find_runs([args.sweep / "runs"]) if (run.folder / DONE_FILE).is_file()]
     grouped = group(runs)
     out = RESULTS / "learner"
     out.mkdir(parents=True, exist_ok=True)

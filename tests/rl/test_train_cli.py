@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 from tests.rl.conftest import TINY, train
 
@@ -45,9 +47,11 @@ def test_env_reward_run_writes_everything(tmp_path: Path) -> None:
     assert summary["eval_return"] == float(metrics[-1]["eval_return"])
 
 
-def test_killed_run_resumes_to_the_same_metrics(tmp_path: Path, goals: Path) -> None:
+# sac: frames encoded at each episode's end; fb: as they arrive (FB acts on them).
+@pytest.mark.parametrize("act", ["sac", "fb"])
+def test_killed_run_resumes_to_the_same_metrics(tmp_path: Path, goals: Path, act: str) -> None:
     common = ["--reward", "genreward", "--goal", str(goals), "--steps", "384"]
-    common += ["--fb-train-steps", "192", "--act", "fb", "--seed", "3", "--updates-per-step", "2"]
+    common += ["--fb-train-steps", "192", "--act", act, "--seed", "3", "--updates-per-step", "2"]
     straight = train(tmp_path / "straight", *common)
     assert straight.returncode == 0, straight.stderr
 

@@ -26,6 +26,14 @@ def test_fb_trains_on_random_action_data_before_sac_starts(tmp_path: Path, goals
         torch.equal(a, b) for a, b in zip(sac_before, trainer.agent.actor.parameters(), strict=True)
     )
     assert trainer.fb_frozen and trainer.timers.seconds["fb_update"] > 0
+    # The frozen FB's reward is cached per transition, equal to computing it afresh.
+    columns, size = trainer.replay.columns, len(trainer.replay)
+    z = trainer.goal_z()[torch.as_tensor(columns["placement"][:size]).long()]
+    fresh = trainer.fb.reward_for_z(
+        torch.as_tensor(columns["psi"][:size]).float(), torch.as_tensor(columns["action"][:size]), z
+    )
+    torch.testing.assert_close(torch.as_tensor(columns["r_fb"][:size]), fresh)
+    assert fresh.abs().min() > 0
 
 
 def test_updates_per_step_sets_the_replay_ratio(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
 """A bounded replay buffer of transitions, with the frame features FB trains on.
 
-Stores the env's share of the reward and the video-level reward separately, so the trainer
-recombines the reward an update sees at sampling time (alpha, beta, and the FB term from the
-frozen FB model): every transition, old or new, is scored by the same reward.
+Stores the env's share of the reward, the video-level reward and (once FB is frozen) the FB
+reward separately, so the trainer recombines the reward an update sees at sampling time with
+the run's alpha and beta: every transition, old or new, is scored by the same reward.
 """
 
 from __future__ import annotations
@@ -19,10 +19,18 @@ class ReplayBuffer:
     Columns: obs/next_obs ``float32 [S]`` (absent when the observation is psi itself), action
     ``float32 [A]``, r_env, r_video, mask (0 at a true terminal) ``float32``, placement ``int16``
     (which goal applies), psi/next_psi ``float16 [D]`` (absent when FB and latent observations
-    are off).
+    are off), r_fb ``float32`` (with `fb`: the frozen FB's reward, cached since it never
+    changes; 0 before FB is frozen).
     """
 
-    def __init__(self, capacity: int, obs_dim: int | None, action_dim: int, psi_dim: int | None):
+    def __init__(
+        self,
+        capacity: int,
+        obs_dim: int | None,
+        action_dim: int,
+        psi_dim: int | None,
+        fb: bool = False,
+    ):
         self.capacity = capacity
         specs: dict[str, tuple[tuple[int, ...], type]] = {
             "action": ((action_dim,), np.float32),
@@ -35,6 +43,8 @@ class ReplayBuffer:
             specs |= {"obs": ((obs_dim,), np.float32), "next_obs": ((obs_dim,), np.float32)}
         if psi_dim is not None:
             specs |= {"psi": ((psi_dim,), np.float16), "next_psi": ((psi_dim,), np.float16)}
+        if fb:
+            specs["r_fb"] = ((), np.float32)
         self.columns = {
             k: np.zeros((capacity, *shape), dtype) for k, (shape, dtype) in specs.items()
         }

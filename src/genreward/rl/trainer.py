@@ -98,7 +98,9 @@ class Trainer:
             None if cfg.obs == "latent" else obs_dim,
             action_dim,
             self.features.dim if self.needs_psi else None,
+            fb=self.fb is not None,
         )
+        self._fb_cached = False  # r_fb of every stored transition computed (FB frozen)
         self.step, self.episode = 0, 0
         self.next_eval, self.next_checkpoint = cfg.eval_every, cfg.checkpoint_every
         self.recent: deque[dict] = deque(maxlen=10)
@@ -237,7 +239,7 @@ class Trainer:
                     transition["r_video"] = video_scores[-1]
                 if needs_psi:
                     transition |= {"psi": psi.numpy(), "next_psi": next_psi.numpy()}
-                self.replay.add(**transition)
+                self._store([transition])
             self.agent.observe(self._observe(next_state, next_psi))
             env_return += reward
             solved |= bool(info["success"])
@@ -257,7 +259,7 @@ class Trainer:
             for t, transition in enumerate(pending):
                 if needs_psi:
                     transition |= {"psi": frames[t].numpy(), "next_psi": frames[t + 1].numpy()}
-                self.replay.add(**transition)
+            self._store(pending)
         self.episode += 1
         self.recent.append(
             {
@@ -266,6 +268,45 @@ class Trainer:
                 "r_video": float(np.mean(video_scores or [0.0])),
             }
         )
+
+    def _store(self, transitions: list[dict]) -> None:
+        """Add transitions to the replay, with their FB reward once FB is frozen."""
+        if self.fb is not None:
+            r_fb = np.zeros(len(transitions), np.float32)
+            if self.fb_frozen and transitions:
+                # psi as the replay stores it (float16), so the cache and this path agree.
+                psi = np.stack([t["psi"] for t in transitions]).astype(np.float16)
+                action = np.stack([t["action"] for t in transitions])
+                placement = np.array([t["placement"] for t in transitions])
+                r_fb = self._fb_rewards(psi, action, placement)
+            for transition, value in zip(transitions, r_fb, strict=True):
+                transition["r_fb"] = value
+        for transition in transitions:
+            self.replay.add(**transition)
+
+    @torch.no_grad()
+    def _fb_rewards(self, psi: np.ndarray, action: np.ndarray, placement: np.ndarray) -> np.ndarray:
+        """r_FB = F(psi(o), a, z)^T z of the frozen FB, z of each transition's goal: ``[N]``."""
+        out = []
+        with self.timers("fb_reward"):
+            for start in range(0, len(psi), 4096):
+                part = slice(start, start + 4096)
+                z = self.goal_z()[torch.as_tensor(placement[part], device=self.device).long()]
+                r_fb = self.fb.reward_for_z(
+                    torch.as_tensor(psi[part], device=self.device).float(),
+                    torch.as_tensor(action[part], device=self.device),
+                    z,
+                )
+                out.append(r_fb.cpu().numpy())
+        return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+    def _cache_fb_rewards(self) -> None:
+        """Once FB is frozen: r_FB of every stored transition (it never changes again)."""
+        columns, size = self.replay.columns, len(self.replay)
+        columns["r_fb"][:size] = self._fb_rewards(
+            columns["psi"][:size], columns["action"][:size], columns["placement"][:size]
+        )
+        self._fb_cached = True
 
     def _video_rewards(
         self, frames: EpisodeFrames, windows: list[tuple[int, np.ndarray]], placement: int
@@ -292,6 +333,8 @@ class Trainer:
         one FB update per step while FB trains (from the first full batch, random-action data
         included)."""
         cfg = self.cfg
+        if self.fb_frozen and not self._fb_cached:
+            self._cache_fb_rewards()
         sac_due = self.step >= cfg.learning_starts
         fb_due = self.fb is not None and not self.fb_frozen and len(self.replay) >= cfg.batch_size
         scalars = {}
@@ -319,8 +362,7 @@ class Trainer:
             reward += cfg.alpha * t["r_video"]
             scalars["r_video_weighted"] = cfg.alpha * t["r_video"].mean().item()
         if self.fb is not None and self.fb_frozen:
-            z = self.goal_z()[t["placement"].long()]
-            r_fb = self.fb.reward_for_z(psi, t["action"], z)
+            r_fb = t["r_fb"]  # cached in the replay (`_store`, `_cache_fb_rewards`)
             reward += cfg.beta * r_fb
             scalars |= {"r_fb": r_fb.mean().item(), "r_fb_weighted": cfg.beta * r_fb.mean().item()}
         with self.timers("sac_update"):
