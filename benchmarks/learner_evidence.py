@@ -52,7 +52,7 @@ def learner(run: Run) -> str:
 
 def first_step(steps: np.ndarray, success: np.ndarray) -> int | None:
     """The first evaluation step with success >= 0.8, or None."""
-    hits = np.flatnonzero(success >= SUCCESS)
+    hits = np.flatnonzero(success >= SUCCESS - 1e-9)  # a mean of tenths: 2.4 / 3 is 0.8
     return int(steps[hits[0]]) if len(hits) else None
 
 
@@ -88,18 +88,19 @@ def steps_to_target(grouped: dict[str, dict[str, list[Run]]]) -> list[dict]:
 def wallclock(runs: list[Run]) -> list[dict]:
     """Minutes per 100k env steps between each run's first and last evaluation."""
     spans = {}
-    for run in runs:
+    for i, run in enumerate(runs):
         events = scalar_events(run.folder, ["eval_success"])["eval_success"]
         if len(events) >= 2:
             (first, (t0, _)), (last, (t1, _)) = min(events.items()), max(events.items())
-            spans[run] = (first, last, t0, t1)
+            spans[i] = (first, last, t0, t1)
     rows = []
-    for run, (first, last, t0, t1) in spans.items():
+    for i, (first, last, t0, t1) in spans.items():
+        run = runs[i]
         # Runs whose span overlaps this one's by more than half of it shared the cores.
         overlap = sum(
             max(0.0, min(t1, s1) - max(t0, s0)) > 0.5 * (t1 - t0)
-            for other, (_, _, s0, s1) in spans.items()
-            if other is not run
+            for j, (_, _, s0, s1) in spans.items()
+            if j != i
         )
         rows.append(
             {

@@ -1,7 +1,8 @@
 """`genreward demo`: the main job on the shipped defaults, resumable.
 
 For one task: generate the goal videos with the shipped model, select their goal frames, train a
-GenReward agent and an env-reward-only agent for a short budget, and write the report.
+GenReward agent and an env-reward-only agent side by side (a two-run `genreward sweep`, one
+core each), and write the report.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genreward.rl.config import TrainConfig
+from genreward.sweep import SweepConfig
 
 
 @dataclass
@@ -23,38 +25,30 @@ class DemoConfig:
     seed: int = 0
     """Seed of both agents."""
     out: Path = Path("outputs/demo")
-    """Output folder: runs/ (one folder per agent) and report/ (index.html)."""
+    """Output folder: goals/, runs/<task>/ (one folder per agent) and report/ (index.html)."""
     device: str = "cpu"
     """Torch device."""
 
 
-def run_config(demo: DemoConfig, reward: str) -> TrainConfig:
-    """The training config of one of the demo's agents."""
-    return TrainConfig(
-        task=demo.task,
-        reward=reward,  # type: ignore[arg-type]
+def sweep_config(demo: DemoConfig) -> SweepConfig:
+    """The demo as a sweep: GenReward and the env reward alone, dense env reward, one seed."""
+    return SweepConfig(
+        tasks=demo.task,
+        rewards="genreward,env",  # the longer run first
+        env_reward="dense",
+        seeds=str(demo.seed),
         steps=demo.steps,
-        seed=demo.seed,
-        run_dir=demo.out / "runs" / f"{demo.task}_{reward}_seed{demo.seed}",
-        eval_every=max(demo.steps // 10, 1),
-        checkpoint_every=max(demo.steps // 6, 1),
-        device=demo.device,
+        out=demo.out,
+        train=TrainConfig(
+            eval_every=max(demo.steps // 10, 1),
+            checkpoint_every=max(demo.steps // 6, 1),
+            device=demo.device,
+        ),
     )
 
 
 def run_demo(demo: DemoConfig) -> Path:
     """Train both agents (resuming or skipping finished ones) and report; returns the page."""
-    from genreward.report.make import make_report
-    from genreward.rl.run_dir import run_finished
-    from genreward.rl.trainer import continue_run
+    from genreward.sweep import run_sweep
 
-    for reward in ("genreward", "env"):
-        config = run_config(demo, reward)
-        folder = Path(config.run_dir)
-        if run_finished(config):
-            print(f"{reward}: finished earlier in {folder}")
-            continue
-        print(f"{reward}: training {demo.steps} steps on {demo.task} -> {folder}")
-        continue_run(config)
-    runs = [Path(run_config(demo, reward).run_dir) for reward in ("genreward", "env")]
-    return make_report(runs, demo.out / "report")
+    return run_sweep(sweep_config(demo))
