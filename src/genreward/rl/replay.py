@@ -65,10 +65,13 @@ class ReplayBuffer:
         self.ptr = (self.ptr + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
 
-    def sample(self, rng: np.random.Generator, batch_size: int) -> dict[str, np.ndarray]:
-        """A uniform batch (with replacement) of every column."""
+    def sample(
+        self, rng: np.random.Generator, batch_size: int, skip: tuple[str, ...] = ()
+    ) -> dict[str, np.ndarray]:
+        """A uniform batch (with replacement) of every column but those in `skip` (the same
+        draw from `rng` whatever is skipped)."""
         idx = rng.integers(0, self.size, batch_size)
-        return {key: column[idx] for key, column in self.columns.items()}
+        return {key: column[idx] for key, column in self.columns.items() if key not in skip}
 
     def state_dict(self) -> dict:
         """The stored transitions as tensors (for snapshots)."""

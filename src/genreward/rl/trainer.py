@@ -338,9 +338,11 @@ class Trainer:
         sac_due = self.step >= cfg.learning_starts
         fb_due = self.fb is not None and not self.fb_frozen and len(self.replay) >= cfg.batch_size
         scalars = {}
+        # psi (two [D] columns) only where an update reads it: FB training, latent observations.
+        skip = () if fb_due or cfg.obs == "latent" else ("psi", "next_psi")
         for update in range(cfg.updates_per_step if sac_due else int(fb_due)):
             with self.timers("replay"):
-                batch = self.replay.sample(self.rng, cfg.batch_size)
+                batch = self.replay.sample(self.rng, cfg.batch_size, skip)
                 t = {k: torch.as_tensor(v, device=self.device) for k, v in batch.items()}
             psi = t["psi"].float() if "psi" in t else None
             next_psi = t["next_psi"].float() if "next_psi" in t else None
