@@ -1,1 +1,1 @@
-"""Reinforcement learning with GenReward: SAC, the replay buffer, the training loop, evaluation."""
+"""Reinforcement learning with GenReward: SAC learners, replay buffer, training loop, evaluation."""
