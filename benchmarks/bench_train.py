@@ -9,6 +9,7 @@ reward afterwards, so both phases count as they do in a real run. Setup, evaluat
 snapshots are left out. Each run is its own process, as users run them.
 
     .venv/bin/python benchmarks/bench_train.py      # table + results/bench_train*.csv
+    .venv/bin/python benchmarks/bench_train.py --agent sac   # results/bench_train*_sac.csv
 """
 
 from __future__ import annotations
@@ -119,10 +120,18 @@ def main() -> None:
                     "share": spent / seconds,
                 }
             )
+    suffix = f"_{args.agent}" if args.agent else ""
     report(
-        "genreward train: env steps/s (setup, eval, snapshots excluded)", rows, "bench_train.csv"
+        f"genreward train{' --agent ' + args.agent if args.agent else ''}: env steps/s "
+        "(setup, eval, snapshots excluded)",
+        rows,
+        f"bench_train{suffix}.csv",
     )
-    report("where the time goes (first run of each setting)", breakdown, "bench_train_phases.csv")
+    report(
+        "where the time goes (first run of each setting)",
+        breakdown,
+        f"bench_train_phases{suffix}.csv",
+    )
 
 
 if __name__ == "__main__":

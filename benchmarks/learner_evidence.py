@@ -9,8 +9,7 @@ writes under benchmarks/results/learner/:
    the seeds is >= 0.8, each seed's own first such evaluation, the final success, the target
    and the published anchor it comes from.
 3. wallclock.csv: per run, wall-clock minutes per 100k env steps (from the TensorBoard wall
-   times of its first and last evaluation, evaluations included) and how many runs shared the
-   machine's two cores meanwhile.
+   times of its evaluations, evaluations included; the sweep runs two at a time).
 4. summary.md: the table of 2. as Markdown, for the README.
 
     .venv/bin/python benchmarks/learner_evidence.py --sweep sweeps/learner
@@ -20,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import matplotlib
@@ -35,6 +35,7 @@ from genreward.report.runs import Run, aligned, find_runs, group
 from genreward.rl.run_dir import DONE_FILE
 
 SUCCESS = 0.8
+COLORS = {"simba": "tab:orange", "sac": "tab:blue"}  # one colour per learner in every panel
 # Target env steps per task (the issue) and the published anchor beside it.
 TARGETS = {
     "reach": (30_000, "BRO-fast 0.96 at 50k (200-step episodes); TD-MPC2 1.0 at 200k"),
@@ -86,30 +87,22 @@ def steps_to_target(grouped: dict[str, dict[str, list[Run]]]) -> list[dict]:
 
 
 def wallclock(runs: list[Run]) -> list[dict]:
-    """Minutes per 100k env steps between each run's first and last evaluation."""
-    spans = {}
-    for i, run in enumerate(runs):
-        events = scalar_events(run.folder, ["eval_success"])["eval_success"]
-        if len(events) >= 2:
-            (first, (t0, _)), (last, (t1, _)) = min(events.items()), max(events.items())
-            spans[i] = (first, last, t0, t1)
+    """Minutes per 100k env steps of each run: the median over its evaluation intervals of
+    wall time per step (TensorBoard wall times; evaluations included; a run stopped and
+    resumed is not charged for the pause)."""
     rows = []
-    for i, (first, last, t0, t1) in spans.items():
-        run = runs[i]
-        # Runs whose span overlaps this one's by more than half of it shared the cores.
-        overlap = sum(
-            max(0.0, min(t1, s1) - max(t0, s0)) > 0.5 * (t1 - t0)
-            for j, (_, _, s0, s1) in spans.items()
-            if j != i
-        )
+    for run in runs:
+        events = sorted(scalar_events(run.folder, ["eval_success"])["eval_success"].items())
+        if len(events) < 2:
+            continue
+        rates = [(t1 - t0) / (s1 - s0) for (s0, (t0, _)), (s1, (t1, _)) in pairwise(events)]
         rows.append(
             {
                 "task": run.task,
                 "learner": learner(run),
                 "seed": int(run.config["seed"]),
-                "steps": last - first,
-                "minutes_per_100k": (t1 - t0) / 60 * 100_000 / (last - first),
-                "runs_side_by_side": 1 + overlap,
+                "steps": events[-1][0],
+                "minutes_per_100k": float(np.median(rates)) * 100_000 / 60,
             }
         )
     return rows
@@ -122,8 +115,10 @@ def plot_curves(grouped: dict[str, dict[str, list[Run]]], path: Path) -> Path:
         for runs in grouped[task].values():
             steps, success = aligned(runs, "eval_success")
             mean, std = success.mean(0), success.std(0)
-            line = ax.plot(steps, mean, label=f"{learner(runs[0])} ({len(runs)} seeds)")[0]
-            ax.fill_between(steps, mean - std, mean + std, color=line.get_color(), alpha=0.2)
+            name = learner(runs[0])
+            color = COLORS.get(name, "grey")
+            ax.plot(steps, mean, color=color, label=f"{name} ({len(runs)} seeds)")
+            ax.fill_between(steps, mean - std, mean + std, color=color, alpha=0.2)
         ax.axhline(SUCCESS, color="grey", linestyle=":", linewidth=1)
         if task in TARGETS:
             ax.axvline(TARGETS[task][0], color="grey", linestyle="--", linewidth=1)
