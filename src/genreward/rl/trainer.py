@@ -204,8 +204,7 @@ class Trainer:
         with self.timers("env"):
             state, _ = env.reset(seed=placement)
         window = self.video_rewards[placement].window() if self.video_rewards else None
-        with self.timers("render"):
-            frames.add(env.render() if needs_psi else None)
+        frames.add(self._render() if needs_psi else None)
         psi = frames[0] if online else None
         pending, windows = [], []  # deferred transitions; (transition index, frame indices)
         env_return, solved, video_scores = 0.0, False, []
@@ -215,8 +214,7 @@ class Trainer:
             with self.timers("env"):
                 next_state, reward, terminated, truncated, info = env.step(action)
             wants_frame = window is not None and window.needs_frame()
-            with self.timers("render"):
-                index = frames.add(env.render() if needs_psi or wants_frame else None)
+            index = frames.add(self._render() if needs_psi or wants_frame else None)
             next_psi = frames[index] if online else None
             transition = {
                 "action": action,
@@ -268,6 +266,11 @@ class Trainer:
                 "r_video": float(np.mean(video_scores or [0.0])),
             }
         )
+
+    def _render(self) -> np.ndarray:
+        """The env's current frame (timed apart from its encoding, which `frames.add` does)."""
+        with self.timers("render"):
+            return self.env.render()
 
     def _store(self, transitions: list[dict]) -> None:
         """Add transitions to the replay, with their FB reward once FB is frozen."""
