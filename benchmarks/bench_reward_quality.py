@@ -1,159 +1,285 @@
-"""Do the rewards measure task progress? Margins of the video-level reward, FB rank correlation.
+"""Do the reward terms know task progress? VOC, within-episode correlation and success AUROC.
 
-Video-level reward: for each task and env seed of the evaluation data, the goal video is
-generated (shipped model) from that seed's first frame; the reward of the real expert episode
-of that seed is compared with a random-action episode from the same placement (same length)
-and with an expert episode of another task, for the paper's raw cosine and the
-change-from-first-frame variant. FB: with a model from `genreward train-fb`, r_FB toward each
-held-out expert episode's final frame is computed along the episode; the Spearman correlation
-with time is reported.
+On the graded trajectory sets of `benchmarks/reward_quality_data.sh` (data/quality/<kind>:
+expert, noisy expert, expert then random, random; 256 steps; placements no shipped model
+trained on), every reward term is computed from each episode's frames as training computes it,
+against goals from several sources:
 
-    .venv/bin/python benchmarks/bench_reward_quality.py --eval data/eval_heldin \
-        --fb models/fb_door_open --fb-task door-open
+- generated: the shipped goal-video model, from the episode's first frame and the task text;
+- retrieval: the real expert episode (data/fb/expert, training placements) whose first frame
+  is nearest, of the same task where there is one;
+- oracle: the real expert episode of the same placement.
+
+The goal frame I* is the shipped scorer's choice in each goal video. Terms: the paper's
+video-level reward (raw and change forms), FB toward I* (the shipped FB, or --fb), the
+goal-frame distance (VIP/LIV-style) and its decrease, goal-video progress, and the combined
+bonus as the trainer adds it (`--reward genreward` with the paper's weights, with the auto
+scale, and with the auto scale and --goal-progress). Output: bench_reward_quality.csv
+(per source, term and task), bench_reward_quality_summary.csv (means over held-in and
+held-out tasks), bench_reward_quality.png (VOC heatmaps).
+
+    .venv/bin/python benchmarks/bench_reward_quality.py
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import torch
-from scipy.stats import spearmanr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report
+from common import RESULTS, report, save_figure
 
-from genreward.data import load_dataset
-from genreward.data.collect import EpisodeSpec, record_episode
-from genreward.envs import make_env, resolve_task
+from genreward.data import Episode, load_dataset
+from genreward.data.atomic import atomic_write
+from genreward.envs import HELD_OUT_TASKS, resolve_tasks
+from genreward.goals.select import make_scorer
+from genreward.goals.selector import GoalFrameSelector
+from genreward.rewards.quality import GoalLatents, auroc, episode_terms, spearman
+from genreward.rewards.scale import combined_bonus
 from genreward.rewards.train_fb import load_fb
-from genreward.rewards.video_reward import VideoLevelReward
+from genreward.rewards.video_reward import VideoLevelReward, subsample
 from genreward.video.pipeline import GoalVideoPipeline
 
-FORMS = ("paper", "change")
+SOURCES = ("generated", "retrieval", "oracle")
+WINDOW_TERMS = ("video_paper", "video_change")  # one value per window: no within-episode rho
+NOISY = ("expert", "noise0.3", "noise0.6", "noise1.0")  # the within-episode episodes
+# The trainer's bonus (`genreward train` settings: its scale and terms).
+COMBINED = {
+    "genreward paper": ("paper", ("video_paper", "fb")),
+    "genreward auto": ("auto", ("video_paper", "fb")),
+    "genreward auto + progress": ("auto", ("video_paper", "fb", "progress")),
+}
 
 
-def random_episode_frames(task: str, seed: int, steps: int) -> np.ndarray:
-    env = make_env(task, seed)
-    rng = np.random.default_rng(seed)
-    spec = EpisodeSpec(task, seed, max_steps=steps, extra_steps=steps)
-    episode = record_episode(env, lambda _: rng.uniform(-1, 1, 4).astype(np.float32), spec)
-    env.close()
-    return episode.frames
+def success_clip(episode: Episode, frames: int = 16) -> np.ndarray:
+    """A real expert episode as a goal video: first frame to the frame after its first success,
+    subsampled to `frames` (as the goal-video model's training clips)."""
+    hits = np.flatnonzero(episode.success)
+    end = int(hits[0]) + 2 if len(hits) else len(episode.frames)
+    return episode.frames[subsample(end, frames)]
 
 
-def video_scores(eval_dir: str, per_task: int) -> dict[tuple[str, str, str], list[float]]:
-    """scores[(task, form, agent video)]: the video-level reward of each agent video."""
-    pipe = GoalVideoPipeline.from_pretrained()
-    dataset = load_dataset(eval_dir).subset(success_only=True)
-    tasks = dataset.tasks
-    scores: dict[tuple[str, str, str], list[float]] = {}
-    for t, task in enumerate(tasks):
-        other = dataset.subset(tasks=[tasks[(t + 1) % len(tasks)]])
-        for i, episode in enumerate(list(dataset.subset(tasks=[task]))[:per_task]):
-            seed = int(episode.meta["seed"])
-            goal = pipe(episode.frames[0], episode.meta["text"], seed=seed)
-            clips = {
-                "expert": episode.frames,
-                "random": random_episode_frames(task, seed, episode.length),
-                "other task": other[i % len(other)].frames,
-            }
-            for mode in FORMS:
-                reward = VideoLevelReward(pipe.encoder, goal, mode=mode)
-                for kind, frames in clips.items():
-                    scores.setdefault((task, mode, kind), []).append(reward.score(frames))
-    return scores
+def load_sets(
+    root: Path, tasks: list[str] | None, encode
+) -> tuple[dict[tuple[str, int], list[tuple]], dict[tuple[str, int], dict]]:
+    """Episodes by (task, seed): ``[(kind, episode), ...]``, each dataset's checksums verified,
+    and the latents of their frames by (task, seed) and kind, kept in ``root/latents.npz``
+    under each episode file's sha256 (encoded once; the file changes, its latents too)."""
+    cache_file = root / "latents.npz"
+    cache = dict(np.load(cache_file)) if cache_file.is_file() else {}
+    by_placement, latents, new = defaultdict(list), defaultdict(dict), False
+    for folder in sorted(p for p in root.iterdir() if (p / "index.jsonl").is_file()):
+        dataset = load_dataset(folder).subset(tasks=tasks)
+        for record, episode in zip(dataset.records, dataset, strict=True):
+            key = (episode.meta["task"], int(episode.meta["seed"]))
+            by_placement[key].append((folder.name, episode))
+            if record.sha256 not in cache:
+                cache[record.sha256] = encode(episode.frames).half().numpy()
+                new = True
+            latents[key][folder.name] = torch.as_tensor(cache[record.sha256]).float()
+    if not by_placement:
+        raise SystemExit(f"no datasets under {root}: run benchmarks/reward_quality_data.sh")
+    if new:
+        with atomic_write(cache_file) as f:
+            np.savez(f, **cache)
+    return dict(sorted(by_placement.items())), latents
 
 
-def margins(scores: dict[tuple[str, str, str], list[float]], task: str | None) -> list[dict]:
-    """Mean reward per form and agent video, and how well it ranks the expert first, for one
-    task (or all tasks pooled when `task` is None)."""
-
-    def pooled(mode: str, kind: str) -> np.ndarray:
-        keys = [k for k in scores if k[1:] == (mode, kind) and task in (None, k[0])]
-        return np.concatenate([scores[k] for k in keys])
-
-    rows = []
-    for mode in FORMS:
-        expert = pooled(mode, "expert")
-        for kind in ("expert", "random", "other task"):
-            values = pooled(mode, kind)
-            row = {
-                "task": (task or "all").removesuffix("-v3"),
-                "form": mode,
-                "agent video": kind,
-                "videos": len(values),
-                "mean": float(values.mean()),
-                "std": float(values.std()),
-            }
-            if kind != "expert":
-                gap = expert - values
-                spread = np.sqrt((expert.var() + values.var()) / 2) + 1e-9
-                row |= {
-                    "expert - this": float(gap.mean()),
-                    "expert ranked higher": float((gap > 0).mean()),
-                    "d'": float(gap.mean() / spread),
-                }
-            rows.append(row)
-    return rows
+def cached_generated(
+    path: Path, placements: dict, pipe: GoalVideoPipeline
+) -> dict[tuple[str, int], np.ndarray]:
+    """Generated goal videos per placement, made once and kept in `path` (an .npz)."""
+    videos = {}
+    if path.is_file():
+        with np.load(path) as stored:
+            videos = {(k.split("@")[0], int(k.split("@")[1])): stored[k] for k in stored.files}
+    missing = [key for key in placements if key not in videos]
+    for task, seed in missing:
+        expert = dict(placements[(task, seed)])["expert"]
+        videos[(task, seed)] = pipe(expert.frames[0], expert.meta["text"], seed=seed)
+    if missing:
+        with atomic_write(path) as f:
+            np.savez(f, **{f"{t}@{s}": v for (t, s), v in videos.items()})
+    return videos
 
 
-def fb_correlation(fb_dir: str, eval_dir: str, task: str) -> list[dict]:
-    model, features = load_fb(fb_dir)
-    rows = []
-    for episode in load_dataset(eval_dir).subset(tasks=[resolve_task(task)], success_only=True):
-        psi = features(episode.frames)
-        reward = model.goal_reward(psi[:-1], torch.as_tensor(episode.actions), psi[-1])
-        rho = spearmanr(np.arange(len(reward)), reward.numpy()).statistic
-        rows.append(
-            {
-                "task": task,
-                "seed": int(episode.meta["seed"]),
-                "steps": episode.length,
-                "spearman(r_FB, t)": float(rho),
-                "r_FB first 10%": float(reward[: max(1, len(reward) // 10)].mean()),
-                "r_FB last 10%": float(reward[-max(1, len(reward) // 10) :].mean()),
-            }
-        )
-    rows.append(
-        {
-            "task": task,
-            "seed": "mean",
-            "steps": "",
-            "spearman(r_FB, t)": float(np.mean([r["spearman(r_FB, t)"] for r in rows])),
-            "r_FB first 10%": "",
-            "r_FB last 10%": "",
-        }
-    )
-    return rows
+def retrieve(pool: list[Episode], pool_first: torch.Tensor, task: str, first: torch.Tensor):
+    """The pool episode whose first frame's latent is nearest, of `task` where there is one."""
+    same = [i for i, e in enumerate(pool) if e.meta["task"] == task]
+    candidates = same or list(range(len(pool)))
+    distance = (pool_first[candidates] - first.flatten()).norm(dim=-1)
+    return pool[candidates[int(distance.argmin())]]
+
+
+def goal_videos(args, placements, encode) -> dict[str, dict[tuple[str, int], np.ndarray]]:
+    """Goal video of each placement per source."""
+    goals: dict[str, dict] = {}
+    if "oracle" in args.sources:
+        goals["oracle"] = {k: success_clip(dict(eps)["expert"]) for k, eps in placements.items()}
+    if "retrieval" in args.sources:
+        pool = list(load_dataset(args.pool).subset(success_only=True))
+        pool_first = encode(np.stack([e.frames[0] for e in pool])).flatten(1)
+        goals["retrieval"] = {}
+        for (task, seed), eps in placements.items():
+            first = encode(dict(eps)["expert"].frames[:1])[0]
+            match = retrieve(pool, pool_first, task, first)
+            goals["retrieval"][(task, seed)] = success_clip(match)
+    if "generated" in args.sources:
+        pipe = GoalVideoPipeline.from_pretrained()
+        goals["generated"] = cached_generated(args.data / "generated_goals.npz", placements, pipe)
+    return goals
+
+
+def metrics(episodes: list[dict]) -> dict[str, float]:
+    """VOC, within-episode rho (expert and noisy expert episodes; expert alone) and success
+    AUROC of one term."""
+    sums = np.array([e["values"].sum() for e in episodes])
+    returns = np.array([e["dense"].sum() for e in episodes])
+
+    def within(kinds: tuple[str, ...]) -> float:
+        rhos = [spearman(e["values"], e["dense"]) for e in episodes if e["kind"] in kinds]
+        return float(np.nanmean(rhos)) if not np.isnan(rhos).all() else float("nan")
+
+    return {
+        "voc": spearman(sums, returns),
+        "within": within(NOISY),
+        "within expert": within(("expert",)),
+        "auroc": auroc(sums, np.array([e["success"] for e in episodes])),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--eval", required=True, help="evaluation dataset (expert episodes)")
-    parser.add_argument("--per-task", type=int, default=4)
-    parser.add_argument("--fb", default=None, help="FB model folder from train-fb")
-    parser.add_argument("--fb-task", default="door-open")
+    parser.add_argument("--data", type=Path, default=Path("data/quality"))
+    parser.add_argument("--pool", type=Path, default=Path("data/fb/expert"))
+    parser.add_argument("--fb", default="shipped", help="FB folder, 'shipped' or 'none'")
+    parser.add_argument("--sources", default=",".join(SOURCES))
+    parser.add_argument("--tasks", default=None, help="comma-separated (default: all)")
+    parser.add_argument("--temperature", type=float, default=1.0, help="progress temperature")
+    parser.add_argument("--tag", default="", help="suffix of the output files")
     args = parser.parse_args()
-    scores = video_scores(args.eval, args.per_task)
-    report(
-        "Video-level reward of agent videos against the generated goal video",
-        margins(scores, None),
-        "bench_reward_quality_video.csv",
-    )
-    report(
-        "The same, per task",
-        [row for task in sorted({k[0] for k in scores}) for row in margins(scores, task)],
-        "bench_reward_quality_video_tasks.csv",
-    )
-    if args.fb:
-        report(
-            f"FB reward toward the final frame along held-out {args.fb_task} expert episodes",
-            fb_correlation(args.fb, args.eval, args.fb_task),
-            "bench_reward_quality_fb.csv",
-        )
+    args.sources = args.sources.split(",")
+    torch.set_grad_enabled(False)
+    started = time.perf_counter()
+    fb = None
+    if args.fb != "none":
+        fb, features = load_fb(None if args.fb == "shipped" else args.fb)
+        encoder = features.encoder
+    else:
+        encoder = GoalVideoPipeline.from_pretrained().encoder
+    encode = encoder.encode
+    tasks = resolve_tasks(args.tasks) if args.tasks else None
+    placements, all_latents = load_sets(args.data, tasks, encode)
+    goals = goal_videos(args, placements, encode)
+    scorer = GoalFrameSelector(make_scorer("domain"))
+    print(f"goals ready in {time.perf_counter() - started:.0f} s")
+
+    values = defaultdict(list)  # (source, term, task) -> episodes
+    for (task, seed), episodes in placements.items():
+        latents = all_latents[(task, seed)]
+        for source, videos in goals.items():
+            video = videos[(task, seed)]
+            text = dict(episodes)["expert"].meta["text"]
+            goal = GoalLatents(encode(video), scorer.select(video, text).index)
+            rewards = {
+                f"video_{mode}": VideoLevelReward(encoder, video, mode=mode)
+                for mode in ("paper", "change")
+            }
+            per_episode = []
+            for kind, episode in episodes:
+                terms = episode_terms(
+                    latents[kind],
+                    episode.actions,
+                    goal,
+                    rewards,
+                    fb=fb,
+                    temperature=args.temperature,
+                )
+                per_episode.append((kind, episode, terms))
+            for kind, episode, terms in per_episode:
+                for name, series in terms.items():
+                    values[(source, name, task)].append(
+                        {
+                            "kind": kind,
+                            "values": series,
+                            "dense": episode.rewards,
+                            "success": bool(episode.success.any()),
+                        }
+                    )
+    for source in goals:  # the bonus as the trainer adds it (scale statistics of the whole set)
+        for task in sorted({k[2] for k in values}):
+            for name, (scale, terms) in COMBINED.items():
+                parts = {n: values[(source, n, task)] for n in terms if (source, n, task) in values}
+                values[(source, name, task)] = combined_bonus(parts, scale)
+    rows = []
+    for (source, term, task), episodes in sorted(values.items()):
+        row = {"source": source, "term": term, "task": task.removesuffix("-v3")}
+        row |= {"held out": task in HELD_OUT_TASKS, "episodes": len(episodes)}
+        row |= metrics(episodes)
+        if term in WINDOW_TERMS or term in COMBINED:
+            row["within"] = row["within expert"] = float("nan")
+        rows.append(row)
+    tag = f"_{args.tag}" if args.tag else ""
+    report("Reward quality per source, term and task", rows, f"bench_reward_quality{tag}.csv")
+    summary = []
+    for source in goals:
+        for term in sorted({r["term"] for r in rows if r["source"] == source}):
+            for held_out in (False, True):
+                chosen = [
+                    r
+                    for r in rows
+                    if (r["source"], r["term"], r["held out"]) == (source, term, held_out)
+                ]
+                if not chosen:
+                    continue
+                summary.append(
+                    {
+                        "source": source,
+                        "term": term,
+                        "tasks": "held-out" if held_out else "held-in",
+                        **{
+                            m: float(np.nanmean([r[m] for r in chosen]))
+                            for m in ("voc", "within", "within expert", "auroc")
+                        },
+                        "min voc": float(np.nanmin([r["voc"] for r in chosen])),
+                    }
+                )
+    report("Means over tasks", summary, f"bench_reward_quality{tag}_summary.csv")
+    heatmap(rows, list(goals), RESULTS / f"bench_reward_quality{tag}.png")
+    print(f"done in {time.perf_counter() - started:.0f} s")
+
+
+def heatmap(rows: list[dict], sources: list[str], path: Path) -> None:
+    """VOC per term (rows) and task (columns), one panel per goal source."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tasks = sorted({r["task"] for r in rows}, key=lambda t: (f"{t}-v3" in HELD_OUT_TASKS, t))
+    terms = sorted({r["term"] for r in rows})
+    fig, axes = plt.subplots(len(sources), 1, figsize=(1.0 + 0.6 * len(tasks), 2.6 * len(sources)))
+    for ax, source in zip(np.atleast_1d(axes), sources, strict=True):
+        grid = np.full((len(terms), len(tasks)), np.nan)
+        for r in rows:
+            if r["source"] == source:
+                grid[terms.index(r["term"]), tasks.index(r["task"])] = r["voc"]
+        image = ax.imshow(grid, cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
+        for (i, j), v in np.ndenumerate(grid):
+            ax.text(j, i, "" if np.isnan(v) else f"{v:.2f}", ha="center", va="center", fontsize=6)
+        ax.set_yticks(range(len(terms)), terms, fontsize=7)
+        ax.set_xticks(range(len(tasks)), tasks, rotation=60, ha="right", fontsize=7)
+        ax.set_title(f"VOC, goal videos: {source} (right of the line: held-out tasks)", fontsize=8)
+        held_in = sum(f"{t}-v3" not in HELD_OUT_TASKS for t in tasks)
+        ax.axvline(held_in - 0.5, color="k", lw=1)
+        fig.colorbar(image, ax=ax, fraction=0.02)
+    save_figure(fig, path)
 
 
 if __name__ == "__main__":

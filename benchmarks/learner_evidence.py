@@ -86,23 +86,22 @@ def steps_to_target(grouped: dict[str, dict[str, list[Run]]]) -> list[dict]:
     return rows
 
 
-def wallclock(runs: list[Run]) -> list[dict]:
-    """Minutes per 100k env steps of each run: the median over its evaluation intervals of
-    wall time per step (TensorBoard wall times; evaluations included; a run stopped and
-    resumed is not charged for the pause)."""
+def wallclock(runs: list[Run], label=learner) -> list[dict]:
+    """Minutes per 100k env steps of each run (one row per run; NaN with fewer than two
+    evaluations): the median over its evaluation intervals of wall time per step
+    (TensorBoard wall times; evaluations included; a run stopped and resumed is not charged
+    for the pause). `label` names the run's series in the rows."""
     rows = []
     for run in runs:
         events = sorted(scalar_events(run.folder, ["eval_success"])["eval_success"].items())
-        if len(events) < 2:
-            continue
         rates = [(t1 - t0) / (s1 - s0) for (s0, (t0, _)), (s1, (t1, _)) in pairwise(events)]
         rows.append(
             {
                 "task": run.task,
-                "learner": learner(run),
+                "learner": label(run),
                 "seed": int(run.config["seed"]),
                 "steps": events[-1][0],
-                "minutes_per_100k": float(np.median(rates)) * 100_000 / 60,
+                "minutes_per_100k": float(np.median(rates)) * 100_000 / 60 if rates else np.nan,
             }
         )
     return rows

@@ -15,6 +15,7 @@ from genreward.rewards.config import TrainFBConfig
 from genreward.rl.config import TrainConfig
 from genreward.sweep import SweepConfig
 from genreward.threads import set_threads
+from genreward.validate import check_device, check_ranges
 from genreward.video.config import TrainVideoConfig
 
 
@@ -42,8 +43,26 @@ class Collect:
     """Std of Gaussian noise added to the expert's actions."""
     policy: str = "expert"
     """"expert" (Meta-World's scripted policy) or "random" (uniform actions)."""
+    expert_fraction: float = 1.0
+    """With --policy expert: share of the noise-free expert's steps to success after which
+    actions turn uniformly random (graded partial successes; 1: expert throughout)."""
     workers: int = 2
     """Parallel recording processes."""
+
+    def __post_init__(self) -> None:
+        check_ranges(
+            self,
+            {
+                "episodes": "[1, inf)",
+                "size": "[8, 2048]",
+                "seed_start": "[0, inf)",
+                "max_steps": "[1, inf)",
+                "extra_steps": "[0, inf)",
+                "action_noise": "[0, inf)",
+                "expert_fraction": "[0, 1]",
+                "workers": "[1, inf)",
+            },
+        )
 
     def run(self) -> None:
         from genreward.data.collect import collect
@@ -59,6 +78,7 @@ class Collect:
             extra_steps=self.extra_steps,
             action_noise=self.action_noise,
             policy=self.policy,
+            expert_fraction=self.expert_fraction,
             workers=self.workers,
         )
         for task, (ok, n) in summary.success_rates().items():
@@ -83,6 +103,16 @@ class Show:
     """Integer upscaling factor; default: frames at least 256 pixels tall."""
     count: int = 8
     """Frames in a filmstrip PNG."""
+
+    def __post_init__(self) -> None:
+        check_ranges(
+            self,
+            {
+                "fps": "[1, inf)",
+                "scale": "[1, inf)",
+                "count": "[1, inf)",
+            },
+        )
 
     def run(self) -> None:
         from genreward.data.episode import load_episode
@@ -128,6 +158,16 @@ class Generate:
     """DDIM sampling steps (default: the model's)."""
     device: str = "cpu"
     """Torch device."""
+
+    def __post_init__(self) -> None:
+        check_device(self.device)
+        check_ranges(
+            self,
+            {
+                "guidance_scale": "[0, inf)",
+                "steps": "[1, inf)",
+            },
+        )
 
     def run(self) -> None:
         from genreward.video.generate import generate_goals
@@ -243,6 +283,16 @@ class Eval:
     """Episodes saved as GIFs in <run>/eval."""
     device: str = "cpu"
     """Torch device."""
+
+    def __post_init__(self) -> None:
+        check_device(self.device)
+        check_ranges(
+            self,
+            {
+                "episodes": "[1, inf)",
+                "gifs": "[0, inf)",
+            },
+        )
 
     def run(self) -> None:
         from genreward.rl.trainer import evaluate_run

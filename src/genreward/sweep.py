@@ -55,6 +55,13 @@ class SweepConfig:
     """Settings shared by every run (for ablations, e.g. --train.alpha 0.1 --train.variant
     alpha-x10); task, reward, env reward, seed, steps, run dir and resume come from the sweep."""
 
+    def __post_init__(self) -> None:
+        from genreward.validate import check_ranges
+
+        check_ranges(
+            self, {"steps": "[1, inf)", "cpus_per_run": "(0, inf)", "max_cpus": "[1, inf)"}
+        )
+
     def grid(self) -> list[TrainConfig]:
         """The configs of every run, in a fixed order."""
         from genreward.envs.tasks import resolve_task

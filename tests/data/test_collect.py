@@ -93,3 +93,22 @@ def test_killed_collection_resumes_and_keeps_finished_episodes(tmp_path):
     assert not list(tmp_path.rglob(".*tmp*"))
     index = [json.loads(line) for line in (tmp_path / "index.jsonl").read_text().splitlines()]
     assert len(index) == 6
+
+
+def test_expert_then_random_follows_the_expert_then_turns_random(tmp_path):
+    from genreward.data.collect import steps_to_success
+    from genreward.envs import make_env
+
+    settings = {**SMALL, "max_steps": 120, "extra_steps": 120}
+    expert = load_dataset(collect(tmp_path / "e", "reach", 1, progress=False, **settings).root)[0]
+    half = collect(tmp_path / "h", "reach", 1, expert_fraction=0.5, progress=False, **settings)
+    partial = load_dataset(half.root)[0]
+    switch = round(0.5 * steps_to_success(make_env("reach", 0, size=32), "reach", 0, 120))
+    assert 0 < switch < 120
+    assert np.array_equal(partial.actions[:switch], expert.actions[:switch])
+    assert not np.allclose(partial.actions[switch:], expert.actions[switch:])
+    assert partial.meta["expert_fraction"] == 0.5
+    with pytest.raises(GenRewardError, match="expert-fraction"):
+        collect(tmp_path / "x", "reach", 1, expert_fraction=1.5, progress=False, **settings)
+    with pytest.raises(GenRewardError, match="other settings"):
+        collect(tmp_path / "h", "reach", 1, expert_fraction=0.25, progress=False, **settings)

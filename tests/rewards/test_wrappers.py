@@ -170,3 +170,53 @@ def test_vector_wrapper_with_sparse_fb_matches_single_envs_and_renders_less(part
         np.testing.assert_allclose(rewards, expected, rtol=1e-4, atol=1e-5)
     # reset + psi on steps 4, 8, 12, 16 + the video frames (4 per 8 steps, some shared)
     assert all(c.renders < 16 for c in counters)
+
+
+def test_auto_scale_standardises_the_bonuses_with_the_values_seen(parts):
+    env = wrapped(parts, scale="auto", auto_weight=0.5)
+    env.reset()
+    seen = {"r_env": [], "r_video": [], "r_fb": []}
+    for _ in range(24):
+        _, reward, _, _, info = env.step(env.action_space.sample())
+        for key in seen:
+            seen[key].append(info[key])
+        assert reward == pytest.approx(
+            info["r_env"] + info["r_video_weighted"] + info["r_fb_weighted"]
+        )
+    env_std = np.std(seen["r_env"])
+    for key in ("r_video", "r_fb"):
+        values = np.array(seen[key])
+        expected = 0.5 * env_std / 2 * (values[-1] - values.mean()) / values.std()
+        assert info[f"{key}_weighted"] == pytest.approx(expected, rel=1e-4)
+
+
+def test_from_pretrained_builds_the_reward_from_the_shipped_models():
+    env = GenRewardWrapper.from_pretrained(
+        make_env("reach", 3), config=GenRewardConfig(), use_fb=False
+    )
+    video = env.terms.video_reward
+    assert video.goal_latent.shape[0] > 0 and env.terms.fb is None
+    env.reset()
+    for _ in range(128):
+        _, reward, *_, info = env.step(env.action_space.sample())
+    assert np.isfinite(reward) and -1 <= info["r_video"] <= 1 and info["r_video"] != 0
+
+
+def test_from_pretrained_refuses_a_bad_or_mismatched_fb_folder(tmp_path):
+    env = make_env("reach", 0)
+    with pytest.raises(GenRewardError, match=r"features\.json"):
+        GenRewardWrapper.from_pretrained(env, fb_model=tmp_path)
+    (tmp_path / "features.json").write_text('{"video_model": "shipped", "autoencoder_sha256": "0"}')
+    with pytest.raises(GenRewardError, match="another autoencoder"):
+        GenRewardWrapper.from_pretrained(env, fb_model=tmp_path)
+
+
+def test_vector_from_pretrained_needs_one_placement():
+    two = gym.vector.SyncVectorEnv([lambda s=s: make_env("reach", s) for s in (0, 1)])
+    with pytest.raises(GenRewardError, match="different frames"):
+        GenRewardVectorWrapper.from_pretrained(two, use_fb=False)
+    same = gym.vector.SyncVectorEnv([lambda: make_env("reach", 2) for _ in range(2)])
+    env = GenRewardVectorWrapper.from_pretrained(same, use_fb=False)
+    env.reset()
+    _, rewards, *_ = env.step(np.zeros((2, 4), np.float32))
+    assert rewards.shape == (2,) and np.isfinite(rewards).all()

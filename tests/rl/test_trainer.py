@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 import torch
 
+from genreward.errors import GenRewardError
 from genreward.rl.config import TrainConfig
 from genreward.rl.trainer import Trainer
 
@@ -14,7 +17,7 @@ def test_fb_trains_on_random_action_data_before_sac_starts(tmp_path: Path, goals
     config = TrainConfig(
         task="drawer-open", reward="fb", goal=goals, steps=128, episode_steps=64, placements=2,
         batch_size=32, learning_starts=1000, fb_train_steps=96, eval_episodes=1, gif_episodes=0,
-        run_dir=tmp_path / "run", progress=False,
+        run_dir=tmp_path / "run", progress=False, fb_pretrained=False,
     )  # fmt: skip
     trainer = Trainer(config)
     before = [p.detach().clone() for p in trainer.fb.parameters()]
@@ -46,3 +49,61 @@ def test_updates_per_step_sets_the_replay_ratio(tmp_path: Path) -> None:
     trainer.train()
     assert trainer.agent.critic_opt.state_dict()["state"][0]["step"] == 3 * (128 - 32)
     assert trainer.agent.obs_norm.count == 128  # every stored observation, once
+
+
+def test_shipped_fb_is_frozen_at_once_and_auto_scale_tracks_the_stored_terms(
+    tmp_path: Path, goals: Path
+) -> None:
+    config = TrainConfig(
+        task="drawer-open", reward="genreward", goal=goals, steps=256, episode_steps=128,
+        placements=2, batch_size=32, learning_starts=128, eval_episodes=1, gif_episodes=0,
+        hidden=16, reward_scale="auto", goal_progress=True, run_dir=tmp_path / "run",
+        progress=False,
+    )  # fmt: skip
+    trainer = Trainer(config)
+    assert trainer.cfg.fb_train_steps == 0 and trainer.fb_frozen  # the shipped, pretrained FB
+    trainer.train()
+    assert "fb_update" not in trainer.timers.seconds
+    columns, size = trainer.replay.columns, len(trainer.replay)
+    moments = trainer.scaler.moments
+    assert 0 <= columns["r_progress"][:size].min() < columns["r_progress"][:size].max() <= 1
+    for name in ("r_env", "r_video", "r_fb", "r_progress"):
+        assert moments[name].count == size == 256
+        assert moments[name].mean == pytest.approx(float(columns[name][:size].mean()), rel=1e-4)
+    # The bonus SAC trains on: each term standardised, scaled to the env reward's spread.
+    batch = {k: torch.as_tensor(columns[k][:size]) for k in ("r_video", "r_fb", "r_progress")}
+    bonus = trainer.scaler.bonus(batch)
+    assert float(bonus.mean()) == pytest.approx(0.0, abs=1e-3)
+    assert 0.3 < float(bonus.std()) / float(columns["r_env"][:size].std()) <= 1.0
+    resumed = Trainer(replace(config, resume=True, steps=256), claim=False)
+    resumed.load_snapshot()
+    assert resumed.scaler.state_dict() == trainer.scaler.state_dict()
+
+
+def test_a_run_saved_before_the_reward_scale_fields_resumes(tmp_path: Path) -> None:
+    """A run folder and snapshot (format 3) written before the reward-scale and pretrained-FB
+    fields existed resume: the fields they lack take their defaults."""
+    import json
+
+    from genreward.rl.snapshot import snapshot_path
+
+    config = TrainConfig(
+        task="reach", reward="env", steps=128, episode_steps=64, placements=1, batch_size=16,
+        learning_starts=32, eval_episodes=1, gif_episodes=0, hidden=16,
+        run_dir=tmp_path / "run", progress=False,
+    )  # fmt: skip
+    Trainer(config).train()
+    new_fields = ("reward_scale", "auto_weight", "goal_progress", "fb_pretrained")
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    old = {k: v for k, v in saved.items() if k not in new_fields}
+    (tmp_path / "run" / "config.json").write_text(json.dumps(old))
+    state = torch.load(snapshot_path(tmp_path / "run"), weights_only=True)
+    state |= {"format": 3, "identity": old}
+    state.pop("reward_scale")
+    state["reward_sums"].pop("r_progress_weighted")
+    torch.save(state, snapshot_path(tmp_path / "run"))
+    resumed = Trainer(replace(config, steps=256, resume=True))
+    resumed.train()
+    assert resumed.step == 256
+    with pytest.raises(GenRewardError, match="another config"):
+        Trainer(replace(config, steps=256, resume=True, reward_scale="auto"))

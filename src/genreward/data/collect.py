@@ -34,6 +34,9 @@ class EpisodeSpec:
     extra_steps: int = 10
     action_noise: float = 0.0
     policy: str = "expert"
+    expert_fraction: float = 1.0
+    """With the expert policy: the share of the noise-free expert's steps to success after
+    which actions turn uniformly random (1: expert throughout)."""
 
     @property
     def file(self) -> str:
@@ -43,6 +46,8 @@ class EpisodeSpec:
 
 # Settings that must agree between an existing episode file and the spec that would rewrite it.
 _SETTINGS = ("size", "camera", "max_steps", "extra_steps", "action_noise", "policy")
+_SETTINGS += ("expert_fraction",)
+_DEFAULTS = {"expert_fraction": 1.0}  # settings older episode files do not record
 POLICIES = ("expert", "random")
 
 
@@ -112,14 +117,38 @@ def close_cached_env() -> None:
         _cached_env = None
 
 
+def steps_to_success(env: MetaWorldEnv, task: str, seed: int, max_steps: int) -> int:
+    """Steps the noise-free expert takes to its first success from placement `seed`
+    (`max_steps` if it never succeeds); nothing is rendered."""
+    expert = ExpertPolicy(task)
+    obs, _ = env.reset(seed=seed)
+    for step in range(1, max_steps + 1):
+        obs, _, terminated, truncated, info = env.step(expert(obs))
+        if info["success"] or terminated or truncated:
+            return step
+    return max_steps
+
+
+def _policy(spec: EpisodeSpec, env: MetaWorldEnv) -> Callable[[np.ndarray], np.ndarray]:
+    """The actions of `spec`: the (noisy) expert, uniform random, or the expert for
+    `expert_fraction` of its steps to success and uniform random after."""
+    rng = np.random.default_rng(spec.seed)
+    random = lambda obs: rng.uniform(-1, 1, 4).astype(np.float32)  # noqa: E731
+    if spec.policy != "expert":
+        return random
+    expert = ExpertPolicy(spec.task, spec.action_noise, seed=spec.seed)
+    if spec.expert_fraction >= 1.0:
+        return expert
+    length = steps_to_success(env, spec.task, spec.seed, spec.max_steps)
+    switch = round(spec.expert_fraction * length)
+    steps = iter(range(spec.max_steps + 1))
+    return lambda obs: expert(obs) if next(steps) < switch else random(obs)
+
+
 def collect_one(spec: EpisodeSpec, root: str) -> EpisodeRecord:
-    """Record one expert episode and save it under `root`; returns its index record."""
+    """Record one episode and save it under `root`; returns its index record."""
     env = _env_for(spec)
-    if spec.policy == "expert":
-        policy = ExpertPolicy(spec.task, spec.action_noise, seed=spec.seed)
-    else:  # uniform random actions, seeded per episode
-        rng = np.random.default_rng(spec.seed)
-        policy = lambda obs: rng.uniform(-1, 1, 4).astype(np.float32)  # noqa: E731
+    policy = _policy(spec, env)
     episode = record_episode(env, policy, spec)
     path = Path(root) / spec.file
     save_episode(path, episode)
@@ -136,8 +165,9 @@ def _existing_record(root: Path, spec: EpisodeSpec) -> EpisodeRecord | None:
     except DatasetError as err:
         tqdm.write(f"re-recording {path}: {err.problem}")
         return None
+    recorded = {k: meta.get(k, _DEFAULTS.get(k)) for k in _SETTINGS}
     clash = {
-        k: (meta.get(k), getattr(spec, k)) for k in _SETTINGS if meta.get(k) != getattr(spec, k)
+        k: (recorded[k], getattr(spec, k)) for k in _SETTINGS if recorded[k] != getattr(spec, k)
     }
     if clash:
         detail = ", ".join(f"{k}={old!r} (asked {new!r})" for k, (old, new) in clash.items())
@@ -187,6 +217,7 @@ def collect(
     extra_steps: int = 10,
     action_noise: float = 0.0,
     policy: str = "expert",
+    expert_fraction: float = 1.0,
     workers: int = 1,
     progress: bool = True,
 ) -> CollectionSummary:
@@ -203,6 +234,8 @@ def collect(
         raise GenRewardError(f"--workers must be at least 1, got {workers}")
     if policy not in POLICIES:
         raise GenRewardError(f"--policy must be one of {', '.join(POLICIES)}, got {policy!r}")
+    if not 0.0 <= expert_fraction <= 1.0:
+        raise GenRewardError(f"--expert-fraction must be in [0, 1], got {expert_fraction}")
     names = resolve_tasks(tasks if isinstance(tasks, str) else ",".join(tasks))
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -211,7 +244,15 @@ def collect(
 
     specs = [
         EpisodeSpec(
-            task, seed_start + i, size, camera, max_steps, extra_steps, action_noise, policy
+            task,
+            seed_start + i,
+            size,
+            camera,
+            max_steps,
+            extra_steps,
+            action_noise,
+            policy,
+            expert_fraction,
         )
         for task in names
         for i in range(episodes)

@@ -11,7 +11,7 @@ import numpy as np
 from genreward.errors import GenRewardError
 from genreward.rl.run_dir import CONFIG_FILE, METRICS_FILE, read_run_config
 
-REWARD_ORDER = ("env", "genreward", "video", "fb")
+REWARD_ORDER = ("env", "genreward", "video", "fb", "progress")
 
 
 @dataclass

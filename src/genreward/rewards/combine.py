@@ -1,4 +1,5 @@
-"""GenReward's combined reward (paper Eq. 10): r = r_env + alpha * r_video + beta * r_FB."""
+"""GenReward's combined reward: r = r_env + the weighted bonus terms (paper Eq. 10:
+alpha * r_video + beta * r_FB, or automatically scaled; see `genreward.rewards.scale`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from genreward.errors import GenRewardError
+from genreward.rewards.scale import RewardScaler, Scale
 
 EnvReward = Literal["dense", "sparse", "none"]
+TERMS = ("r_env", "r_video", "r_fb", "r_video_weighted", "r_fb_weighted", "r_total")
 
 
 @dataclass
@@ -30,6 +33,21 @@ class GenRewardConfig:
     """Score the whole episode once at its end instead of every `interval` steps."""
     fb_every: int = 1
     """Give the FB reward on every `fb_every`-th step (1: every step)."""
+    scale: Scale = "paper"
+    """Bonus weighting: the paper's `alpha` and `beta`, or "auto" (each bonus standardised by
+    running statistics of its values, scaled to the env term's: `genreward.rewards.scale`)."""
+    auto_weight: float = 1.0
+    """With scale "auto": the bonus's scale relative to the env term's (or a unit reward)."""
+
+    def scaler(self) -> RewardScaler:
+        """A fresh `RewardScaler` with this config's weighting."""
+        return RewardScaler(
+            self.scale,
+            env_reward=self.env_reward,
+            alpha=self.alpha,
+            beta=self.beta,
+            weight=self.auto_weight,
+        )
 
     def video_kwargs(self) -> dict:
         """The `VideoLevelReward` settings this config implies."""
@@ -59,17 +77,20 @@ def env_term(dense: float, success: bool, kind: EnvReward) -> float:
 
 
 def combine(
-    env: float, video: float | None, fb: float | None, config: GenRewardConfig
+    env: float, bonuses: dict[str, float], scaler: RewardScaler
 ) -> tuple[float, dict[str, float]]:
-    """Total reward and its components (absent terms count as 0 and are reported as 0)."""
-    r_video = 0.0 if video is None else float(video)
-    r_fb = 0.0 if fb is None else float(fb)
-    total = env + config.alpha * r_video + config.beta * r_fb
+    """Total reward and its components for one step; `bonuses` holds the value of each bonus
+    term in use ("r_video", "r_fb"; 0 on steps where it is not given, as the trainer stores
+    it). With the auto scale the values first join the running statistics."""
+    if scaler.scale == "auto":
+        scaler.observe({"r_env": [env], **{k: [v] for k, v in bonuses.items()}})
+    weighted = scaler.weighted(bonuses)
+    total = env + float(sum(weighted.values()))
     return total, {
         "r_env": env,
-        "r_video": r_video,
-        "r_fb": r_fb,
-        "r_video_weighted": config.alpha * r_video,
-        "r_fb_weighted": config.beta * r_fb,
+        "r_video": float(bonuses.get("r_video", 0.0)),
+        "r_fb": float(bonuses.get("r_fb", 0.0)),
+        "r_video_weighted": float(weighted.get("r_video", 0.0)),
+        "r_fb_weighted": float(weighted.get("r_fb", 0.0)),
         "r_total": total,
     }

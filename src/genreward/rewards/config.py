@@ -34,3 +34,18 @@ class TrainFBConfig:
     """Seed of initialisation and batches."""
     progress: bool = True
     """Show a progress bar."""
+
+    def __post_init__(self) -> None:
+        from genreward.validate import check_ranges
+
+        check_ranges(
+            self,
+            {
+                "steps": "[1, inf)",
+                "batch_size": "[2, inf)",
+                "z_dim": "[1, inf)",
+                "hidden": "[1, inf)",
+                "lr": "(0, inf)",
+                "discount": "(0, 1)",
+            },
+        )

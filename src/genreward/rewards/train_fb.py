@@ -20,6 +20,8 @@ from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencode
 from genreward.video.pipeline import SHIPPED_MODEL
 
 FEATURES_FILE = "features.json"
+MANIFEST_FILE = "manifest.json"
+SHIPPED_FB = Path(__file__).resolve().parents[1] / "assets" / "fb"
 
 
 def _autoencoder_dir(video_model: str | os.PathLike | None) -> Path:
@@ -94,12 +96,42 @@ def train_fb(config: TrainFBConfig) -> Path:
         "steps": config.steps,
     }
     atomic_write_text(out / FEATURES_FILE, json.dumps(spec, indent=2))
+    files = ("config.json", "diffusion_pytorch_model.safetensors", FEATURES_FILE)
+    manifest = {"files": {name: sha256_file(out / name) for name in files}}
+    atomic_write_text(out / MANIFEST_FILE, json.dumps(manifest, indent=2))
     return out
 
 
-def fb_autoencoder(directory: str | os.PathLike) -> str:
-    """SHA-256 of the autoencoder an FB model folder was trained with (see features.json)."""
-    spec_file = Path(directory) / FEATURES_FILE
+def check_manifest(directory: Path) -> None:
+    """Refuse an FB folder whose files differ from the sha256 its manifest.json records."""
+    path = directory / MANIFEST_FILE
+    if not path.is_file():
+        return  # written by train-fb since manifests exist; older folders carry none
+    try:
+        files = json.loads(path.read_text())["files"]
+        expected = {str(name): str(digest) for name, digest in files.items()}
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise GenRewardError(
+            f"{path}: unreadable ({exc}); retrain with `genreward train-fb`"
+        ) from exc
+    for name, digest in expected.items():
+        file = directory / name
+        if not file.is_file() or sha256_file(file) != digest:
+            raise GenRewardError(
+                f"{file}: missing or changed since it was written (sha256 differs from "
+                f"{path.name}); the FB folder is damaged: copy or retrain it"
+            )
+
+
+def fb_folder(directory: str | os.PathLike | None) -> Path:
+    """An FB model folder: `directory`, or the shipped pretrained FB when it is None."""
+    return SHIPPED_FB if directory is None else Path(directory)
+
+
+def fb_autoencoder(directory: str | os.PathLike | None) -> str:
+    """SHA-256 of the autoencoder an FB model folder (None: the shipped FB) was trained with
+    (see features.json)."""
+    spec_file = fb_folder(directory) / FEATURES_FILE
     try:
         return json.loads(spec_file.read_text())["autoencoder_sha256"]
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
@@ -108,15 +140,18 @@ def fb_autoencoder(directory: str | os.PathLike) -> str:
         ) from exc
 
 
-def load_fb(directory: str | os.PathLike) -> tuple[ForwardBackward, AutoencoderFeatures]:
-    """A trained FB model and the psi it was trained with."""
-    directory = Path(directory)
+def load_fb(
+    directory: str | os.PathLike | None = None,
+) -> tuple[ForwardBackward, AutoencoderFeatures]:
+    """A trained FB model (default: the shipped pretrained FB) and the psi it was trained with."""
+    directory = fb_folder(directory)
     spec_file = directory / FEATURES_FILE
     if not spec_file.is_file():
         raise GenRewardError(
             f"{directory}: no {FEATURES_FILE}; not an FB model folder "
             "(train one with `genreward train-fb`)"
         )
+    check_manifest(directory)
     try:
         spec = json.loads(spec_file.read_text())
         video_model = None if spec["video_model"] == "shipped" else spec["video_model"]

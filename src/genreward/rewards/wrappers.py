@@ -3,10 +3,12 @@
 `GenRewardWrapper` wraps one env; `GenRewardVectorWrapper` wraps a vector env and encodes the
 frames of all its sub-envs in one batch. Both render only when a reward term needs the frame,
 and report every term in ``info`` (r_env, r_video, r_fb, weighted terms, r_total).
+``from_pretrained(env, text)`` builds either from the shipped models in one line.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +17,7 @@ import numpy as np
 import torch
 
 from genreward.errors import GenRewardError
-from genreward.rewards.combine import GenRewardConfig, combine, env_term
+from genreward.rewards.combine import TERMS, GenRewardConfig, combine, env_term
 from genreward.rewards.fb import ForwardBackward
 from genreward.rewards.video_reward import VideoLevelReward
 
@@ -50,15 +52,78 @@ class _Terms:
                     + "; build it with VideoLevelReward(encoder, goal, **config.video_kwargs())"
                 )
         self.config, self.video_reward, self.fb, self.features = config, video_reward, fb, features
+        self.scaler = config.scaler()
         # z = B(psi(I*)) is fixed for the run: computed once.
         self.goal_z = fb.goal_embedding(features(goal_frame[None])[0]) if fb is not None else None
 
     def fb_due(self, step: int) -> bool:
         return self.fb is not None and step % self.config.fb_every == 0
 
+    def combine(self, r_env: float, r_video: float | None, r_fb: float | None):
+        """Total reward and its parts (terms in use that are not given this step count 0)."""
+        bonuses = {}
+        if self.video_reward is not None:
+            bonuses["r_video"] = 0.0 if r_video is None else float(r_video)
+        if self.fb is not None:
+            bonuses["r_fb"] = 0.0 if r_fb is None else float(r_fb)
+        return combine(r_env, bonuses, self.scaler)
+
     def fb_rewards(self, psi: torch.Tensor, actions: np.ndarray) -> np.ndarray:
         action = torch.as_tensor(np.asarray(actions, dtype=np.float32)).reshape(len(psi), -1)
         return self.fb.reward_for_z(psi, action, self.goal_z).numpy()
+
+
+def pretrained_parts(
+    first_frame: np.ndarray,
+    text: str,
+    *,
+    config: GenRewardConfig | None = None,
+    seed: int = 0,
+    video_model: str | os.PathLike | None = None,
+    fb_model: str | os.PathLike | None = None,
+    use_fb: bool = True,
+    device: str | torch.device = "cpu",
+) -> dict[str, Any]:
+    """The wrappers' keyword arguments from pretrained models: the goal video generated from
+    `first_frame` and `text` (goal-video model: `video_model`, default the shipped one), its
+    goal frame chosen by the shipped scorer, the FB model (`fb_model`, default the shipped
+    one) and the autoencoder that gives both psi and the video encoder."""
+    from genreward.goals.select import make_scorer
+    from genreward.goals.selector import GoalFrameSelector
+    from genreward.rewards.train_fb import (
+        autoencoder_features,
+        autoencoder_fingerprint,
+        fb_autoencoder,
+        load_fb,
+    )
+    from genreward.video.pipeline import GoalVideoPipeline
+
+    config = config or GenRewardConfig()
+    if use_fb and fb_autoencoder(fb_model) != autoencoder_fingerprint(video_model):
+        raise GenRewardError(
+            f"the FB model {fb_model or '(shipped)'} was trained on psi from another autoencoder "
+            f"than the goal-video model {video_model or '(shipped)'}; use an FB model trained "
+            "with it (`genreward train-fb --video-model`) or use_fb=False"
+        )
+    pipe = GoalVideoPipeline.from_pretrained(video_model, device=device)
+    video = pipe(first_frame, text, seed=seed)
+    goal = GoalFrameSelector(make_scorer("domain")).select(video, text)
+    fb, features = load_fb(fb_model) if use_fb else (None, autoencoder_features(video_model))
+    features.encoder.autoencoder.to(device)
+    return {
+        "config": config,
+        "video_reward": VideoLevelReward(features.encoder, video, **config.video_kwargs()),
+        "fb": fb.to(device) if fb is not None else None,
+        "features": features if use_fb else None,
+        "goal_frame": video[goal.index] if use_fb else None,
+    }
+
+
+def _env_text(env: gym.Env | gym.vector.VectorEnv, text: str | None) -> str:
+    text = text or getattr(env.unwrapped, "text", None)
+    if not text:
+        raise GenRewardError("no task text: pass `text` (the env has no `text` attribute)")
+    return text
 
 
 class GenRewardWrapper(gym.Wrapper):
@@ -78,6 +143,19 @@ class GenRewardWrapper(gym.Wrapper):
         self.terms = _Terms(config or GenRewardConfig(), video_reward, fb, features, goal_frame)
         self.window = video_reward.window() if video_reward is not None else None
         self._step, self._psi = 0, None
+
+    @classmethod
+    def from_pretrained(
+        cls, env: gym.Env, text: str | None = None, *, seed: int | None = None, **kwargs: Any
+    ) -> GenRewardWrapper:
+        """GenReward for `env` in one line: resets it (to `seed` when given), renders its first
+        frame, generates the goal video for `text` (default: the env's own ``text``) and loads
+        the shipped models; keyword arguments as `pretrained_parts`. The goal is for this
+        first frame: keep the env on one placement (genreward's Meta-World envs keep theirs
+        across resets unless reset with a seed)."""
+        env.reset(seed=seed)
+        parts = pretrained_parts(env.render(), _env_text(env, text), seed=seed or 0, **kwargs)
+        return cls(env, **parts)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         obs, info = self.env.reset(seed=seed, options=options)
@@ -110,7 +188,7 @@ class GenRewardWrapper(gym.Wrapper):
         if self.terms.fb_due(self._step):
             self._psi = self.terms.features(frame[None])
         r_env = env_term(reward, bool(info.get("success", False)), self.terms.config.env_reward)
-        total, parts = combine(r_env, r_video, r_fb, self.terms.config)
+        total, parts = self.terms.combine(r_env, r_video, r_fb)
         return obs, total, terminated, truncated, {**info, **parts}
 
 
@@ -141,6 +219,32 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
         self._steps = np.zeros(n, dtype=int)
         self._done = np.zeros(n, dtype=bool)
         self._psi: torch.Tensor | None = None
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        env: gym.vector.VectorEnv,
+        text: str | None = None,
+        *,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> GenRewardVectorWrapper:
+        """As `GenRewardWrapper.from_pretrained`, one goal for every sub-env: they must start
+        from the same frame (one placement), else a clear error."""
+        env.reset(seed=seed)
+        frames = np.stack(env.call("render"))
+        if not (frames == frames[:1]).all():
+            raise GenRewardError(
+                "the sub-envs start from different frames (placements); one goal serves them "
+                "all: build every sub-env with the same placement"
+            )
+        if text is None:
+            try:
+                text = env.get_attr("text")[0]
+            except AttributeError:
+                text = None
+        parts = pretrained_parts(frames[0], _env_text(env, text), seed=seed or 0, **kwargs)
+        return cls(env, **parts)
 
     def _frames(self) -> np.ndarray:
         return np.stack(self.env.call("render"))
@@ -188,12 +292,12 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
             self._psi = self.terms.features(frames)
         success = np.asarray(infos.get("success", np.zeros(n, dtype=bool)), dtype=bool)
         totals = np.zeros(n)
-        parts: dict[str, np.ndarray] = {}
-        for i in range(n):
+        parts = {key: np.zeros(n) for key in TERMS}
+        for i in np.flatnonzero(~self._done):  # an autoreset step has no reward
             r_env = env_term(rewards[i], bool(success[i]), self.terms.config.env_reward)
-            totals[i], terms = combine(r_env, r_video[i], r_fb[i], self.terms.config)
+            video = r_video[i] if self.windows else None
+            totals[i], terms = self.terms.combine(r_env, video, r_fb[i])
             for key, value in terms.items():
-                parts.setdefault(key, np.zeros(n))[i] = value
-        totals[self._done] = 0.0
+                parts[key][i] = value
         self._done = np.logical_or(terminated, truncated)
         return obs, totals, terminated, truncated, {**infos, **parts}

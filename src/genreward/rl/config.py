@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Literal
 
 from genreward.errors import GenRewardError
+from genreward.validate import check_ranges
 
-RewardKind = Literal["genreward", "env", "video", "fb"]
-REWARDS = ("env", "genreward", "video", "fb")
+RewardKind = Literal["genreward", "env", "video", "fb", "progress"]
+REWARDS = ("env", "genreward", "video", "fb", "progress")
 
 # Fields that may differ when a run is resumed: where and how it runs, not what it computes.
 RUNTIME_FIELDS = ("run_dir", "resume", "steps", "device", "progress", "checkpoint_every")
@@ -23,7 +24,8 @@ class TrainConfig:
     task: str = "drawer-open"
     """Meta-World task (short or full name)."""
     reward: RewardKind = "genreward"
-    """env: env reward only; video: env + alpha*r_video; fb: env + beta*r_FB; genreward: all."""
+    """env: env reward only; video: env + alpha*r_video; fb: env + beta*r_FB; genreward: the
+    paper's (both); progress: env + goal-video progress (not the paper's; --reward-scale auto)."""
     env_reward: Literal["dense", "sparse"] = "dense"
     """Env term: Meta-World's shaped reward (dense), or 1 on success (sparse)."""
     steps: int = 20_000
@@ -61,17 +63,30 @@ class TrainConfig:
     """Weight of the video-level reward."""
     beta: float = 1e-5
     """Weight of the FB frame-level reward."""
+    reward_scale: Literal["paper", "auto"] = "paper"
+    """Bonus weighting: the paper's fixed --alpha and --beta, or auto (each bonus standardised
+    by its running statistics and scaled to the env term's; see `genreward.rewards.scale`)."""
+    goal_progress: bool = False
+    """Add goal-video progress (where along the goal video the frame lies; not the paper's) to
+    the bonuses of --reward genreward, video or fb (needs --reward-scale auto)."""
+    auto_weight: float = 1.0
+    """With --reward-scale auto: the bonus's scale relative to the env term's (dense), or to a
+    unit reward (sparse)."""
     interval: int = 128
     """Env steps between video-level rewards."""
     frames: int = 16
     """Frames the agent window and the goal video are subsampled to."""
     video_mode: Literal["paper", "change"] = "paper"
     """Video reward form: the paper's raw cosine, or the cosine of changes from the first frame."""
-    fb_train_steps: int | None = None
-    """Env steps during which FB trains on replay before it is frozen and used as reward
-    (default: a tenth of --steps, the paper's 100k of 1M; 0 with --fb-init: frozen at once)."""
+    fb_pretrained: bool = True
+    """Start FB from a pretrained model (--fb-init, default the shipped FB); false: from a
+    random initialisation, trained on the run's replay (the paper's setting)."""
     fb_init: Path | None = None
-    """FB model folder from `genreward train-fb` to start from (default: random init)."""
+    """FB model folder from `genreward train-fb` (default: the shipped pretrained FB)."""
+    fb_train_steps: int | None = None
+    """Env steps during which FB trains (finetunes) on the run's replay before it is frozen and
+    used as reward (default: 0 from a pretrained FB, frozen at once; else a tenth of --steps,
+    the paper's 100k of 1M)."""
     agent: Literal["simba", "sac"] = "simba"
     """Learner: SAC with SimBa/BRO-style networks (residual LayerNorm blocks, running
     observation normalisation), or the original SAC with plain 2-layer MLPs."""
@@ -118,8 +133,25 @@ class TrainConfig:
         bad = [name for name in positive if getattr(self, name) < 1]
         if bad:
             raise GenRewardError(f"must be positive: {', '.join('--' + b for b in bad)}")
-        if not 0.0 <= self.fb_act_prob <= 1.0:
-            raise GenRewardError(f"--fb-act-prob must be in [0, 1], got {self.fb_act_prob}")
+        check_ranges(
+            self,
+            {
+                "fb_act_prob": "[0, 1]",
+                "discount": "(0, 1]",
+                "lr": "(0, inf)",
+                "auto_weight": "[0, inf)",
+                "fb_candidates": "[1, inf)",
+                "size": "[8, 2048]",
+                "interval": "[1, inf)",
+                "frames": "[2, inf)",
+            },
+        )
+        if self.batch_size > self.buffer_size:
+            raise GenRewardError(
+                f"--batch-size {self.batch_size} is larger than --buffer-size {self.buffer_size}"
+            )
+        if self.uses_progress and self.reward_scale != "auto":
+            raise GenRewardError("goal-video progress has no paper weight: add --reward-scale auto")
         if self.act == "fb" and not self.uses_fb:
             raise GenRewardError("--act fb needs an FB model: use --reward genreward or fb")
         if self.hidden is not None and self.hidden < 1:
@@ -131,6 +163,8 @@ class TrainConfig:
                 f"--interval {self.interval} is longer than an episode ({self.episode_steps} "
                 "steps): no video window would ever complete"
             )
+        if self.fb_init is not None and not self.fb_pretrained:
+            raise GenRewardError("--fb-init names a pretrained FB: drop --no-fb-pretrained")
         if self.learning_starts < 0 or (self.fb_train_steps or 0) < 0:
             raise GenRewardError("--learning-starts and --fb-train-steps must be >= 0")
 
@@ -143,9 +177,13 @@ class TrainConfig:
         return self.reward in ("genreward", "fb")
 
     @property
+    def uses_progress(self) -> bool:
+        return self.reward == "progress" or (self.goal_progress and self.reward != "env")
+
+    @property
     def renders(self) -> bool:
         """Whether training needs rendered frames at all."""
-        return self.uses_video or self.uses_fb or self.obs == "latent"
+        return self.uses_video or self.uses_fb or self.uses_progress or self.obs == "latent"
 
     def resolved(self) -> TrainConfig:
         """This config with its defaults filled in (run folder, FB schedule)."""
@@ -157,7 +195,7 @@ class TrainConfig:
         )
         fb_steps = self.fb_train_steps
         if fb_steps is None:
-            fb_steps = 0 if self.fb_init is not None else self.steps // 10
+            fb_steps = 0 if self.fb_pretrained else self.steps // 10
         kwargs = {**asdict(self), "task": task, "run_dir": run_dir, "fb_train_steps": fb_steps}
         return TrainConfig(**kwargs)
 

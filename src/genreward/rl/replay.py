@@ -18,9 +18,10 @@ class ReplayBuffer:
 
     Columns: obs/next_obs ``float32 [S]`` (absent when the observation is psi itself), action
     ``float32 [A]``, r_env, r_video, mask (0 at a true terminal) ``float32``, placement ``int16``
-    (which goal applies), psi/next_psi ``float16 [D]`` (absent when FB and latent observations
-    are off), r_fb ``float32`` (with `fb`: the frozen FB's reward, cached since it never
-    changes; 0 before FB is frozen).
+    (which goal applies), psi/next_psi ``float16 [D]`` (absent when no reward term or
+    observation uses psi), and one ``float32`` column per name in `terms`: frame-level rewards
+    computed once per transition (r_fb: the frozen FB's reward, 0 before FB is frozen;
+    r_progress: goal-video progress).
     """
 
     def __init__(
@@ -29,7 +30,7 @@ class ReplayBuffer:
         obs_dim: int | None,
         action_dim: int,
         psi_dim: int | None,
-        fb: bool = False,
+        terms: tuple[str, ...] = (),
     ):
         self.capacity = capacity
         specs: dict[str, tuple[tuple[int, ...], type]] = {
@@ -43,8 +44,7 @@ class ReplayBuffer:
             specs |= {"obs": ((obs_dim,), np.float32), "next_obs": ((obs_dim,), np.float32)}
         if psi_dim is not None:
             specs |= {"psi": ((psi_dim,), np.float16), "next_psi": ((psi_dim,), np.float16)}
-        if fb:
-            specs["r_fb"] = ((), np.float32)
+        specs |= {name: ((), np.float32) for name in terms}
         self.columns = {
             k: np.zeros((capacity, *shape), dtype) for k, (shape, dtype) in specs.items()
         }

@@ -23,11 +23,20 @@ STATUS_FILE = "status.json"
 METRICS_FILE = "metrics.csv"
 
 
+def with_defaults(identity: dict) -> dict:
+    """A saved run identity with the fields it predates at their defaults."""
+    return {**TrainConfig().identity(), **identity}
+
+
 def read_run_config(run_dir: Path) -> dict:
-    """The saved config of a run folder, or a clear error."""
+    """The saved config of a run folder, or a clear error; a field the saved config predates
+    has its default (what that run computed with)."""
     path = Path(run_dir) / CONFIG_FILE
     try:
-        return json.loads(path.read_text())
+        saved = json.loads(path.read_text())
+        if not isinstance(saved, dict):
+            raise GenRewardError(f"{path}: not a genreward run config (no JSON object)")
+        return with_defaults(saved)
     except FileNotFoundError as exc:
         raise GenRewardError(f"{run_dir}: no {CONFIG_FILE}; not a genreward run folder") from exc
     except (OSError, json.JSONDecodeError) as exc:

@@ -13,7 +13,8 @@ from genreward.data.atomic import atomic_path
 from genreward.errors import GenRewardError
 
 SNAPSHOT_FILE = "snapshot.pt"
-FORMAT = 3  # 3: agents with batched twin critics and observation statistics
+FORMAT = 4  # 3: batched twin critics and observation statistics; 4: reward-term statistics
+READABLE = (3, 4)  # format 3 lacks the reward-term statistics (runs on the paper's weights)
 
 
 def save_snapshot(path: Path, state: dict) -> None:
@@ -30,7 +31,7 @@ def load_snapshot(path: Path) -> dict:
         raise GenRewardError(
             f"{path}: unreadable snapshot ({exc}); delete it to restart the run from scratch"
         ) from exc
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
+    if not isinstance(state, dict) or state.get("format") not in READABLE:
         raise GenRewardError(
             f"{path}: not a genreward training snapshot of format {FORMAT}; use another --run-dir"
         )

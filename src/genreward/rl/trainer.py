@@ -10,6 +10,7 @@ Evaluations and snapshots happen at episode boundaries, so a resumed run replays
 from __future__ import annotations
 
 import json
+import math
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +25,8 @@ from genreward.envs import make_env
 from genreward.errors import GenRewardError
 from genreward.rewards.combine import env_term
 from genreward.rewards.fb import FBLearner, ForwardBackward
+from genreward.rewards.progress import GoalVideoProgress
+from genreward.rewards.scale import RewardScaler
 from genreward.rewards.train_fb import (
     autoencoder_features,
     autoencoder_fingerprint,
@@ -44,6 +47,7 @@ from genreward.rl.run_dir import (
     claim_run_dir,
     read_run_config,
     resolve_for_run,
+    with_defaults,
 )
 from genreward.rl.sac import AGENTS, SAC
 from genreward.rl.snapshot import (
@@ -53,8 +57,9 @@ from genreward.rl.snapshot import (
     save_snapshot,
     snapshot_path,
 )
+from genreward.validate import check_device
 
-REWARD_TERMS = ("r_env", "r_video_weighted", "r_fb", "r_fb_weighted")
+REWARD_TERMS = ("r_env", "r_video_weighted", "r_fb", "r_fb_weighted", "r_progress_weighted")
 
 
 class Trainer:
@@ -63,6 +68,7 @@ class Trainer:
     def __init__(self, config: TrainConfig, claim: bool = True) -> None:
         self.cfg = cfg = resolve_for_run(config) if config.resume else config.resolved()
         self.run_dir = Path(cfg.run_dir)
+        check_device(cfg.device)
         if claim:
             claim_run_dir(cfg)
         self.rng = np.random.default_rng(cfg.seed)
@@ -98,9 +104,16 @@ class Trainer:
             None if cfg.obs == "latent" else obs_dim,
             action_dim,
             self.features.dim if self.needs_psi else None,
-            fb=self.fb is not None,
+            terms=("r_fb",) * (self.fb is not None) + ("r_progress",) * cfg.uses_progress,
         )
         self._fb_cached = False  # r_fb of every stored transition computed (FB frozen)
+        self.scaler = RewardScaler(
+            cfg.reward_scale,
+            env_reward=cfg.env_reward,
+            alpha=cfg.alpha,
+            beta=cfg.beta,
+            weight=cfg.auto_weight,
+        )
         self.step, self.episode = 0, 0
         self.next_eval, self.next_checkpoint = cfg.eval_every, cfg.checkpoint_every
         self.recent: deque[dict] = deque(maxlen=10)
@@ -112,15 +125,18 @@ class Trainer:
     def _setup_rewards(self) -> None:
         cfg = self.cfg
         self.goals = (
-            prepare_goals(cfg, self.run_dir / "goals") if (cfg.uses_video or cfg.uses_fb) else []
+            prepare_goals(cfg, self.run_dir / "goals")
+            if (cfg.uses_video or cfg.uses_fb or cfg.uses_progress)
+            else []
         )
         self.fb = self.fb_learner = self.features = None
-        if cfg.uses_fb and cfg.fb_init is not None:
+        if cfg.uses_fb and cfg.fb_pretrained:
             model, self.features = load_fb(cfg.fb_init)
             if fb_autoencoder(cfg.fb_init) != autoencoder_fingerprint(cfg.video_model):
                 raise GenRewardError(
-                    f"{cfg.fb_init} was trained on psi from another autoencoder than the "
-                    "goal-video model's (--video-model); use an FB model trained with it"
+                    f"the FB model {cfg.fb_init or '(shipped)'} was trained on psi from another "
+                    "autoencoder than the goal-video model's (--video-model); use an FB model "
+                    "trained with it (--fb-init) or --no-fb-pretrained"
                 )
         elif cfg.renders:
             self.features = autoencoder_features(cfg.video_model)
@@ -141,16 +157,21 @@ class Trainer:
             else []
         )
         if cfg.uses_fb:
-            if cfg.fb_init is None:
+            if not cfg.fb_pretrained:
                 torch.manual_seed(cfg.seed)
                 model = ForwardBackward(obs_dim=self.features.dim, action_dim=4)
             self.fb = model.to(self.device)
             self.fb_learner = FBLearner(self.fb)
             self.goal_psi = self.features(np.stack([g.frame for g in self.goals])).to(self.device)
+        self.progress = (
+            [GoalVideoProgress(self.features(g.video).to(self.device)) for g in self.goals]
+            if cfg.uses_progress
+            else []
+        )
         self._goal_z: torch.Tensor | None = None
-        # psi of every frame: for FB (training and reward) and latent observations; needed
-        # as each frame arrives when the agent acts on it.
-        self.needs_psi = cfg.uses_fb or cfg.obs == "latent"
+        # psi of every frame: for FB (training and reward), progress and latent observations;
+        # needed as each frame arrives when the agent acts on it.
+        self.needs_psi = cfg.uses_fb or cfg.uses_progress or cfg.obs == "latent"
         self.psi_online = cfg.obs == "latent" or cfg.act == "fb"
 
     @property
@@ -273,17 +294,28 @@ class Trainer:
             return self.env.render()
 
     def _store(self, transitions: list[dict]) -> None:
-        """Add transitions to the replay, with their FB reward once FB is frozen."""
+        """Add transitions to the replay, with their FB reward once FB is frozen, and update
+        the reward terms' running statistics."""
+        if not transitions:
+            return
+        terms = {"r_env": [t["r_env"] for t in transitions]}
+        if self.cfg.uses_video:
+            terms["r_video"] = [t["r_video"] for t in transitions]
         if self.fb is not None:
             r_fb = np.zeros(len(transitions), np.float32)
-            if self.fb_frozen and transitions:
+            if self.fb_frozen:
                 # psi as the replay stores it (float16), so the cache and this path agree.
                 psi = np.stack([t["psi"] for t in transitions]).astype(np.float16)
                 action = np.stack([t["action"] for t in transitions])
                 placement = np.array([t["placement"] for t in transitions])
-                r_fb = self._fb_rewards(psi, action, placement)
+                r_fb = terms["r_fb"] = self._fb_rewards(psi, action, placement)
             for transition, value in zip(transitions, r_fb, strict=True):
                 transition["r_fb"] = value
+        if self.progress:
+            terms["r_progress"] = self._progress_rewards(transitions)
+            for transition, value in zip(transitions, terms["r_progress"], strict=True):
+                transition["r_progress"] = value
+        self.scaler.observe(terms)
         for transition in transitions:
             self.replay.add(**transition)
 
@@ -303,12 +335,26 @@ class Trainer:
                 out.append(r_fb.cpu().numpy())
         return np.concatenate(out) if out else np.zeros(0, np.float32)
 
+    @torch.no_grad()
+    def _progress_rewards(self, transitions: list[dict]) -> np.ndarray:
+        """Goal-video progress of each transition's next frame, toward its placement's goal."""
+        next_psi = np.stack([t["next_psi"] for t in transitions]).astype(np.float16)
+        placement = np.array([t["placement"] for t in transitions])
+        out = np.zeros(len(transitions), np.float32)
+        with self.timers("progress_reward"):
+            for p in np.unique(placement):
+                rows = placement == p
+                psi = torch.as_tensor(next_psi[rows], device=self.device).float()
+                out[rows] = self.progress[p](psi).cpu().numpy()
+        return out
+
     def _cache_fb_rewards(self) -> None:
         """Once FB is frozen: r_FB of every stored transition (it never changes again)."""
         columns, size = self.replay.columns, len(self.replay)
         columns["r_fb"][:size] = self._fb_rewards(
             columns["psi"][:size], columns["action"][:size], columns["placement"][:size]
         )
+        self.scaler.observe({"r_fb": columns["r_fb"][:size]})
         self._fb_cached = True
 
     def _video_rewards(
@@ -354,24 +400,38 @@ class Trainer:
             if fb_due and update == 0:
                 with self.timers("fb_update"):
                     losses = self.fb_learner.update(psi, t["action"], next_psi, self.fb_generator)
+                self._check_finite(losses)
                 scalars |= {"fb_loss": losses["fb_loss"], "ortho_loss": losses["ortho_loss"]}
         self.train_scalars |= scalars
 
+    def _check_finite(self, scalars: dict[str, float]) -> None:
+        """Stop with a clear error where a loss or reward turned NaN or infinite."""
+        bad = [k for k, v in scalars.items() if not math.isfinite(v)]
+        if bad:
+            raise GenRewardError(
+                f"training diverged at step {self.step}: {', '.join(bad)} not finite; the last "
+                "snapshot is kept: resume it with a lower --lr or reward weights"
+            )
+
     def _sac_update(self, t: dict, psi, next_psi) -> dict[str, float]:
-        """SAC on r = r_env + alpha * r_video + beta * r_FB (paper Eq. 10) for the batch `t`."""
+        """SAC on r_env plus the weighted bonus (paper Eq. 10, or auto scale) for the batch
+        `t`; r_FB is cached in the replay once FB is frozen (`_store`, `_cache_fb_rewards`)."""
         cfg = self.cfg
         obs, next_obs = (psi, next_psi) if cfg.obs == "latent" else (t["obs"], t["next_obs"])
         reward = t["r_env"].clone()
         scalars = {"r_env": reward.mean().item()}
-        if cfg.uses_video:
-            reward += cfg.alpha * t["r_video"]
-            scalars["r_video_weighted"] = cfg.alpha * t["r_video"].mean().item()
+        terms = {"r_video": t["r_video"]} if cfg.uses_video else {}
+        if cfg.uses_progress:
+            terms["r_progress"] = t["r_progress"]
         if self.fb is not None and self.fb_frozen:
-            r_fb = t["r_fb"]  # cached in the replay (`_store`, `_cache_fb_rewards`)
-            reward += cfg.beta * r_fb
-            scalars |= {"r_fb": r_fb.mean().item(), "r_fb_weighted": cfg.beta * r_fb.mean().item()}
+            terms["r_fb"] = t["r_fb"]
+            scalars["r_fb"] = t["r_fb"].mean().item()
+        for name, weighted in self.scaler.weighted(terms).items():
+            reward += weighted
+            scalars[f"{name}_weighted"] = weighted.mean().item()
         with self.timers("sac_update"):
             scalars |= self.agent.update(obs, t["action"], reward, next_obs, t["mask"])
+        self._check_finite(scalars)
         for key in REWARD_TERMS:
             self.reward_sums[key] += scalars.get(key, 0.0)
         self.reward_sums["updates"] += 1
@@ -477,6 +537,7 @@ class Trainer:
                     "random": random_states(self.rng, self.fb_generator, self.device),
                     "recent": list(self.recent),
                     "reward_sums": self.reward_sums,
+                    "reward_scale": self.scaler.state_dict(),
                     "last_eval": self.last_eval,
                     "metrics": self.logger.rows,
                 },
@@ -486,7 +547,7 @@ class Trainer:
         """Restore the last snapshot; returns the metrics rows logged up to it."""
         path = snapshot_path(self.run_dir)
         state = load_snapshot(path)
-        if state["identity"] != self.cfg.identity():
+        if with_defaults(state["identity"]) != self.cfg.identity():
             raise GenRewardError(
                 f"{path} was written by a run with another config; use another --run-dir"
             )
@@ -498,11 +559,15 @@ class Trainer:
             if self.fb_learner is not None:
                 self.fb_learner.load_state_dict(state["fb"])
             self.replay.load_state_dict(state["replay"])
+            if "reward_scale" in state:
+                self.scaler.load_state_dict(state["reward_scale"])
+            elif self.cfg.reward_scale == "auto":
+                raise KeyError("reward_scale: no reward statistics (an older snapshot)")
         except (RuntimeError, KeyError, TypeError) as exc:
             raise GenRewardError(f"{path} does not fit this run's models ({exc})") from exc
         restore_random_states(state["random"], self.rng, self.fb_generator, self.device)
         self.recent = deque(state["recent"], maxlen=self.recent.maxlen)
-        self.reward_sums = state["reward_sums"]
+        self.reward_sums = {**dict.fromkeys(self.reward_sums, 0.0), **state["reward_sums"]}
         self.last_eval = state["last_eval"]
         return state["metrics"]
 

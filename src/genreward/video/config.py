@@ -48,3 +48,22 @@ class TrainVideoConfig:
     """Torch device."""
     progress: bool = True
     """Show progress bars."""
+
+    def __post_init__(self) -> None:
+        from genreward.validate import check_device, check_ranges
+
+        check_device(self.device)
+        check_ranges(
+            self,
+            {
+                "lora_rank": "[0, inf)",
+                "num_frames": "[2, inf)",
+                "autoencoder_steps": "[0, inf)",
+                "autoencoder_batch": "[1, inf)",
+                "steps": "[1, inf)",
+                "batch_size": "[1, inf)",
+                "lr": "(0, inf)",
+                "text_dropout": "[0, 1]",
+                "checkpoint_every": "[1, inf)",
+            },
+        )

@@ -1,0 +1,82 @@
+"""Does GenReward help where the env reward is sparse? The evidence of the reward-check sweep.
+
+Reads the finished runs of `benchmarks/reward_check.sh` (env-only, GenReward and goal-video
+progress, sparse env reward, auto scale) and writes under benchmarks/results/reward_check/:
+the sweep's report (learning_curves.png, results.csv and results.md: last evaluation, mean ± std
+over seeds), summary.csv and summary.md (per task and reward: final success, success averaged
+over every evaluation (area under the success curve), the first evaluation with mean success
+>= 0.8, wall-clock minutes per 100k env steps) and runs/*.csv (each run's metrics.csv).
+
+    .venv/bin/python benchmarks/reward_check_evidence.py --sweep sweeps/reward_check
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, report
+from learner_evidence import first_step, wallclock
+
+from genreward.report.make import make_report
+from genreward.report.runs import aligned, find_runs, group
+from genreward.rl.run_dir import DONE_FILE, METRICS_FILE
+
+
+def summary(grouped: dict, minutes: dict[str, list[float]]) -> list[dict]:
+    rows = []
+    for task, series in grouped.items():
+        for label, runs in series.items():
+            steps, success = aligned(runs, "eval_success")
+            reached = first_step(steps, success.mean(0))
+            rows.append(
+                {
+                    "task": task,
+                    "reward": label,
+                    "seeds": len(runs),
+                    "steps": int(steps[-1]),
+                    "final_success": f"{success[:, -1].mean():.2f} ± {success[:, -1].std():.2f}",
+                    "mean_success": f"{success.mean(1).mean():.2f} ± {success.mean(1).std():.2f}",
+                    "steps_to_0.8": reached if reached is not None else "not reached",
+                    "minutes_per_100k": float(np.mean(minutes[f"{task} {label}"])),
+                }
+            )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sweep", type=Path, default=Path("sweeps/reward_check"))
+    args = parser.parse_args()
+    runs = [run for run in find_runs([args.sweep / "runs"]) if (run.folder / DONE_FILE).is_file()]
+    out = RESULTS / "reward_check"
+    make_report([run.folder for run in runs], out / "report")
+    for name in ("learning_curves.png", "results.csv", "results.md"):
+        shutil.copy(out / "report" / name, out / name)
+    shutil.rmtree(out / "report")
+    (out / "runs").mkdir(exist_ok=True)
+    for run in runs:
+        shutil.copy(run.folder / METRICS_FILE, out / "runs" / f"{run.task}_{run.folder.name}.csv")
+    minutes: dict[str, list[float]] = {}
+    for row, run in zip(wallclock(runs, label=lambda r: r.series), runs, strict=True):
+        minutes.setdefault(f"{run.task} {run.series}", []).append(row["minutes_per_100k"])
+    rows = summary(group(runs), minutes)
+    report("reward check: sparse env reward", rows, "reward_check/summary.csv")
+    head = "| task | reward | seeds | steps | final success | mean success | steps to 0.8 | "
+    head += "min / 100k |\n|---|---|---|---|---|---|---|---|\n"
+    lines = [
+        f"| {r['task']} | {r['reward']} | {r['seeds']} | {r['steps']} | {r['final_success']} | "
+        f"{r['mean_success']} | {r['steps_to_0.8']} | {r['minutes_per_100k']:.1f} |"
+        for r in rows
+    ]
+    (out / "summary.md").write_text(head + "\n".join(lines) + "\n")
+    print(f"wrote {out / 'summary.md'}")
+
+
+if __name__ == "__main__":
+    main()
