@@ -15,7 +15,7 @@ from genreward.rewards.config import TrainFBConfig
 from genreward.rl.config import TrainConfig
 from genreward.sweep import SweepConfig
 from genreward.threads import set_threads
-from genreward.validate import check_device, check_ranges
+from genreward.validate import check_device, check_folders, check_ranges
 from genreward.video.config import TrainVideoConfig
 
 
@@ -50,6 +50,7 @@ class Collect:
     """Parallel recording processes."""
 
     def __post_init__(self) -> None:
+        check_folders(self, "out")
         check_ranges(
             self,
             {
@@ -160,6 +161,7 @@ class Generate:
     """Torch device."""
 
     def __post_init__(self) -> None:
+        check_folders(self, "out")
         check_device(self.device)
         check_ranges(
             self,
@@ -314,6 +316,9 @@ class Report:
     """Run folders, or folders holding run folders (a sweep)."""
     out: Path = Path("outputs/report")
     """Output folder: index.html, learning_curves.png, results.csv, results.md."""
+
+    def __post_init__(self) -> None:
+        check_folders(self, "out")
 
     def run(self) -> None:
         from genreward.report.make import make_report

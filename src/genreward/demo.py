@@ -29,6 +29,12 @@ class DemoConfig:
     device: str = "cpu"
     """Torch device."""
 
+    def __post_init__(self) -> None:
+        from genreward.validate import check_folders, check_ranges
+
+        check_folders(self, "out")
+        check_ranges(self, {"steps": "[1, inf)"})
+
 
 def sweep_config(demo: DemoConfig) -> SweepConfig:
     """The demo as a sweep: GenReward and the env reward alone, dense env reward, one seed."""

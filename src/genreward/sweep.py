@@ -56,8 +56,9 @@ class SweepConfig:
     alpha-x10); task, reward, env reward, seed, steps, run dir and resume come from the sweep."""
 
     def __post_init__(self) -> None:
-        from genreward.validate import check_ranges
+        from genreward.validate import check_folders, check_ranges
 
+        check_folders(self, "out")
         check_ranges(
             self, {"steps": "[1, inf)", "cpus_per_run": "(0, inf)", "max_cpus": "[1, inf)"}
         )

@@ -1,6 +1,7 @@
 """Checks of option values, shared by every command's config (kept free of heavy imports).
 
-`check_ranges(config, ranges)` checks the named fields against intervals written as in
+`check_folders(config, *names)` refuses output folders that are files. `check_ranges(config,
+ranges)` checks the named fields against intervals written as in
 mathematics, "(0, 1]", "[1, inf)": a failure names the option, the value and the allowed range
 (the CLI exits with code 2). Every float field of a config is checked finite (NaN and inf are
 never a sensible setting), whether or not it has a range.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import fields
+from pathlib import Path
 
 from genreward.errors import GenRewardError
 
@@ -57,3 +59,17 @@ def check_device(device: str) -> None:
         raise GenRewardError(f"--device {device}: MPS is not available here; use cpu")
     elif parsed.type not in ("cpu", "cuda", "mps"):
         raise GenRewardError(f"--device {device}: use cpu or cuda")
+
+
+def check_folders(config: object, *names: str) -> None:
+    """Refuse output folders that are, or lie under, an existing file (None: the default)."""
+    for name in names:
+        path = getattr(config, name)
+        if path is None:
+            continue
+        path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise GenRewardError(f"{option(name)} {path} is a file, not a folder; name a folder")
+        parent = next((p for p in path.parents if p.exists()), Path("."))
+        if not parent.is_dir():
+            raise GenRewardError(f"{option(name)} {path}: {parent} is a file, not a folder")

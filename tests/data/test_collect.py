@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,7 +82,7 @@ def test_killed_collection_resumes_and_keeps_finished_episodes(tmp_path):
     done = {p.name: p.read_bytes() for p in tmp_path.glob("reach-v3/seed_*.npz")}
     assert 2 <= len(done) < 6
     # A writer killed mid-file leaves only a hidden temporary, which the resume removes.
-    (tmp_path / "reach-v3" / ".seed_000005.x.tmp.npz").write_bytes(b"partial")
+    (tmp_path / "reach-v3" / ".seed_000005.x.genreward-tmp.npz").write_bytes(b"partial")
 
     resumed = subprocess.run(exe, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
@@ -90,7 +91,7 @@ def test_killed_collection_resumes_and_keeps_finished_episodes(tmp_path):
     assert [r.seed for r in dataset.records] == list(range(6))
     for name, data in done.items():
         assert (tmp_path / "reach-v3" / name).read_bytes() == data  # untouched
-    assert not list(tmp_path.rglob(".*tmp*"))
+    assert not list(tmp_path.rglob(".*genreward-tmp*"))
     index = [json.loads(line) for line in (tmp_path / "index.jsonl").read_text().splitlines()]
     assert len(index) == 6
 
@@ -112,3 +113,38 @@ def test_expert_then_random_follows_the_expert_then_turns_random(tmp_path):
         collect(tmp_path / "x", "reach", 1, expert_fraction=1.5, progress=False, **settings)
     with pytest.raises(GenRewardError, match="other settings"):
         collect(tmp_path / "h", "reach", 1, expert_fraction=0.25, progress=False, **settings)
+
+
+def test_a_foreign_index_and_user_files_are_left_alone(tmp_path):
+    root = tmp_path / "d"
+    root.mkdir()
+    (root / "index.jsonl").write_text('{"my": "own index"}\n')
+    (root / ".notes.tmp").write_text("a user's file")  # looks like a temporary, is not ours
+    with pytest.raises(GenRewardError, match="not a genreward dataset index"):
+        collect(root, "reach", 1, progress=False, **SMALL)
+    assert (root / "index.jsonl").read_text() == '{"my": "own index"}\n'
+    (root / "index.jsonl").unlink()
+    collect(root, "reach", 1, progress=False, **SMALL)
+    assert (root / ".notes.tmp").read_text() == "a user's file"
+
+
+def test_workers_end_with_a_killed_collection(tmp_path):
+    exe = [sys.executable, "-m", "genreward.cli", "collect", "--tasks", "reach", "--episodes",
+           "8", "--size", "32", "--workers", "2", "--out", str(tmp_path)]  # fmt: skip
+    proc = subprocess.Popen(exe, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob("reach-v3/seed_*.npz")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    children = subprocess.run(
+        ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
+    ).stdout.split()
+    assert children, "the collection runs its episodes in worker processes"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 20
+    alive = children
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in children if Path(f"/proc/{pid}").exists()
+                 and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]  # fmt: skip
+    assert not alive, f"worker processes {alive} outlived their killed parent"

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-TMP_SUFFIX = ".tmp"
+TMP_SUFFIX = ".genreward-tmp"  # unique to this project: cleanup never takes a user's file
 
 
 def _default_mode() -> int:

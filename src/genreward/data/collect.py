@@ -14,8 +14,15 @@ import numpy as np
 from tqdm import tqdm
 
 from genreward import __version__
+from genreward.children import die_with_parent
 from genreward.data.atomic import remove_stale_temporaries
-from genreward.data.dataset import EpisodeRecord, index_record, read_index, write_index
+from genreward.data.dataset import (
+    INDEX_NAME,
+    EpisodeRecord,
+    index_record,
+    read_index,
+    write_index,
+)
 from genreward.data.episode import DatasetError, Episode, read_header, save_episode
 from genreward.envs import MetaWorldEnv, make_env, resolve_tasks
 from genreward.envs.experts import ExpertPolicy
@@ -198,11 +205,18 @@ class CollectionSummary:
 
 
 def _previous_records(root: Path) -> dict[str, EpisodeRecord]:
-    """Records of an earlier index in `root` whose files still exist (other tasks, say)."""
+    """Records of an earlier index in `root` whose files still exist (other tasks, say); an
+    index.jsonl that is not a genreward dataset index is refused, never replaced."""
+    if not (root / INDEX_NAME).exists():
+        return {}
     try:
         return {r.file: r for r in read_index(root) if (root / r.file).is_file()}
-    except DatasetError:
-        return {}
+    except DatasetError as err:
+        raise GenRewardError(
+            f"{root / INDEX_NAME} is not a genreward dataset index ({err.problem}); it is left "
+            "as it is: collect into another --out folder (or, if it is a damaged index of this "
+            "dataset, delete it: collect rebuilds it and keeps the finished episodes)"
+        ) from err
 
 
 def collect(
@@ -293,7 +307,9 @@ def collect(
                 finished(collect_one(spec, str(root)))
         else:
             context = multiprocessing.get_context("spawn")  # forked EGL contexts hang
-            with futures.ProcessPoolExecutor(min(workers, len(todo)), mp_context=context) as pool:
+            with futures.ProcessPoolExecutor(
+                min(workers, len(todo)), mp_context=context, initializer=die_with_parent
+            ) as pool:
                 jobs = [pool.submit(collect_one, spec, str(root)) for spec in todo]
                 for job in futures.as_completed(jobs):
                     finished(job.result())

@@ -77,7 +77,8 @@ def read_index(root: str | os.PathLike) -> list[EpisodeRecord]:
             raise DatasetError(
                 index,
                 f"line {number} is not a valid episode record ({exc})",
-                "Re-run `genreward collect` on this directory to rebuild it.",
+                "If the directory was written by `genreward collect`, delete index.jsonl and "
+                "re-run collect on it to rebuild it (finished episodes are kept).",
             ) from exc
     return records
 

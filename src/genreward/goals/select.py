@@ -6,8 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from genreward.data.atomic import atomic_write_text
-from genreward.data.goal_video import load_goal_video
+from genreward.data.atomic import atomic_write_text, sha256_file
+from genreward.data.goal_video import GOAL_FILE, load_goal_video
 from genreward.data.media import save_media
 from genreward.errors import GenRewardError
 from genreward.goals.selector import FrameScorer, GoalFrame, GoalFrameSelector
@@ -52,6 +52,7 @@ def select_goal(
                 "index": goal.index,
                 "text": text,
                 "scores": [round(float(s), 5) for s in goal.scores],
+                "video_sha256": sha256_file(goal_dir / GOAL_FILE),
             },
             indent=2,
         ),
@@ -60,8 +61,19 @@ def select_goal(
     return goal
 
 
+def goal_frame_current(goal_dir: str | os.PathLike) -> bool:
+    """Whether `goal_dir` holds a goal frame selected on its present goal video (a selection
+    made before goal frames recorded their video counts as current)."""
+    spec = Path(goal_dir) / GOAL_FRAME_FILE
+    try:
+        recorded = json.loads(spec.read_text()).get("video_sha256")
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return False
+    return recorded is None or recorded == sha256_file(Path(goal_dir) / GOAL_FILE)
+
+
 def load_goal_frame(goal_dir: str | os.PathLike):
-    """The goal frame ``uint8 [H, W, 3]`` chosen earlier by `select_goal`."""
+    """The goal frame ``uint8 [H, W, 3]`` chosen earlier by `select_goal` on this very video."""
     goal_dir = Path(goal_dir)
     video, _ = load_goal_video(goal_dir)
     spec = goal_dir / GOAL_FRAME_FILE
@@ -73,6 +85,11 @@ def load_goal_frame(goal_dir: str | os.PathLike):
         raise GenRewardError(
             f"{spec}: unreadable ({exc}); run `genreward select-goal` again"
         ) from exc
+    if not goal_frame_current(goal_dir):
+        raise GenRewardError(
+            f"{spec} was selected on another goal video than the present "
+            f"{GOAL_FILE}; run `genreward select-goal {goal_dir}` again"
+        )
     if not 0 <= index < len(video):
         raise GenRewardError(f"{spec}: goal frame index {index} is outside the video")
     return video[index]

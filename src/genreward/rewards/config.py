@@ -36,8 +36,9 @@ class TrainFBConfig:
     """Show a progress bar."""
 
     def __post_init__(self) -> None:
-        from genreward.validate import check_ranges
+        from genreward.validate import check_folders, check_ranges
 
+        check_folders(self, "out")
         check_ranges(
             self,
             {

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from genreward.data import Dataset, load_dataset
 from genreward.data.atomic import atomic_write_text, sha256_file
+from genreward.data.manifest import check_manifest, write_manifest
 from genreward.errors import GenRewardError
 from genreward.rewards.config import TrainFBConfig
 from genreward.rewards.fb import FBLearner, ForwardBackward
@@ -20,7 +21,6 @@ from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencode
 from genreward.video.pipeline import SHIPPED_MODEL
 
 FEATURES_FILE = "features.json"
-MANIFEST_FILE = "manifest.json"
 SHIPPED_FB = Path(__file__).resolve().parents[1] / "assets" / "fb"
 
 
@@ -96,31 +96,8 @@ def train_fb(config: TrainFBConfig) -> Path:
         "steps": config.steps,
     }
     atomic_write_text(out / FEATURES_FILE, json.dumps(spec, indent=2))
-    files = ("config.json", "diffusion_pytorch_model.safetensors", FEATURES_FILE)
-    manifest = {"files": {name: sha256_file(out / name) for name in files}}
-    atomic_write_text(out / MANIFEST_FILE, json.dumps(manifest, indent=2))
+    write_manifest(out, ["config.json", "diffusion_pytorch_model.safetensors", FEATURES_FILE])
     return out
-
-
-def check_manifest(directory: Path) -> None:
-    """Refuse an FB folder whose files differ from the sha256 its manifest.json records."""
-    path = directory / MANIFEST_FILE
-    if not path.is_file():
-        return  # written by train-fb since manifests exist; older folders carry none
-    try:
-        files = json.loads(path.read_text())["files"]
-        expected = {str(name): str(digest) for name, digest in files.items()}
-    except (OSError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-        raise GenRewardError(
-            f"{path}: unreadable ({exc}); retrain with `genreward train-fb`"
-        ) from exc
-    for name, digest in expected.items():
-        file = directory / name
-        if not file.is_file() or sha256_file(file) != digest:
-            raise GenRewardError(
-                f"{file}: missing or changed since it was written (sha256 differs from "
-                f"{path.name}); the FB folder is damaged: copy or retrain it"
-            )
 
 
 def fb_folder(directory: str | os.PathLike | None) -> Path:
@@ -151,7 +128,7 @@ def load_fb(
             f"{directory}: no {FEATURES_FILE}; not an FB model folder "
             "(train one with `genreward train-fb`)"
         )
-    check_manifest(directory)
+    check_manifest(directory, "FB model")
     try:
         spec = json.loads(spec_file.read_text())
         video_model = None if spec["video_model"] == "shipped" else spec["video_model"]

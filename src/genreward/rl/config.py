@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from genreward.errors import GenRewardError
-from genreward.validate import check_ranges
+from genreward.validate import check_folders, check_ranges, option
 
 RewardKind = Literal["genreward", "env", "video", "fb", "progress"]
 REWARDS = ("env", "genreward", "video", "fb", "progress")
@@ -132,7 +132,8 @@ class TrainConfig:
         positive += ("updates_per_step",)
         bad = [name for name in positive if getattr(self, name) < 1]
         if bad:
-            raise GenRewardError(f"must be positive: {', '.join('--' + b for b in bad)}")
+            raise GenRewardError(f"must be positive: {', '.join(option(b) for b in bad)}")
+        check_folders(self, "run_dir")
         check_ranges(
             self,
             {

@@ -16,7 +16,7 @@ import numpy as np
 from genreward.data.atomic import remove_stale_temporaries
 from genreward.data.goal_video import GOAL_FILE, load_goal_video
 from genreward.errors import GenRewardError
-from genreward.goals.select import GOAL_FRAME_FILE, load_goal_frame, make_scorer, select_goal
+from genreward.goals.select import goal_frame_current, load_goal_frame, make_scorer, select_goal
 from genreward.rl.config import TrainConfig
 
 
@@ -122,7 +122,7 @@ def prepare_goals(config: TrainConfig, target: Path) -> list[Goal]:
         _copy_goals(Path(config.goal), target, missing, config.task, config.size)
     elif missing:
         _generate_goals(config, target, missing)
-    unselected = [s for s in seeds if not (target / f"seed_{s}" / GOAL_FRAME_FILE).is_file()]
+    unselected = [s for s in seeds if not goal_frame_current(target / f"seed_{s}")]
     if unselected and config.goal_frame == "selected":
         scorer = _scorer()
         for seed in unselected:

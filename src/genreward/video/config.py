@@ -50,9 +50,10 @@ class TrainVideoConfig:
     """Show progress bars."""
 
     def __post_init__(self) -> None:
-        from genreward.validate import check_device, check_ranges
+        from genreward.validate import check_device, check_folders, check_ranges
 
         check_device(self.device)
+        check_folders(self, "out")
         check_ranges(
             self,
             {

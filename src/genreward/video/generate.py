@@ -10,6 +10,7 @@ import numpy as np
 from genreward.data.goal_video import GOAL_FILE, save_goal_video
 from genreward.data.media import save_media
 from genreward.envs import make_env, resolve_task
+from genreward.goals.select import GOAL_FRAME_FILE
 from genreward.video.pipeline import GoalVideoPipeline
 
 
@@ -56,6 +57,9 @@ def generate_goals(
             "guidance_scale": pipe.guidance_scale if guidance_scale is None else guidance_scale,
             "num_inference_steps": num_inference_steps or pipe.num_inference_steps,
         }
+        # The goal frame of an earlier video in this folder no longer applies.
+        for derived in (GOAL_FRAME_FILE, "goal_frame.png"):
+            (folder / derived).unlink(missing_ok=True)
         save_goal_video(folder / GOAL_FILE, video, meta)
         save_media(video, folder / "goal_video.gif", fps=8)
         save_media(video, folder / "goal_video.png", count=len(video))

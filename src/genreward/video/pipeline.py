@@ -24,6 +24,7 @@ import torch
 from diffusers import DDIMScheduler, DDPMScheduler
 
 from genreward.data.atomic import atomic_write_text
+from genreward.data.manifest import check_manifest, write_manifest
 from genreward.errors import GenRewardError
 from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder, frames_to_tensor
 from genreward.video.denoiser import GoalVideoDenoiser
@@ -79,6 +80,19 @@ def batch_inputs(
     if len(texts) != batch or len(seeds) != batch:
         raise GenRewardError(f"got {batch} first frames, {len(texts)} texts, {len(seeds)} seeds")
     return frames, texts, [int(s) for s in seeds], single
+
+
+PARTS = ("autoencoder", "denoiser", "scheduler")
+
+
+def model_files(directory: Path) -> list[str]:
+    """The files that make a goal-video model folder (settings and the three parts)."""
+    parts = [
+        p
+        for part in ("autoencoder", "denoiser", "scheduler")
+        for p in (directory / part).rglob("*")
+    ]
+    return [PIPELINE_FILE] + [str(p.relative_to(directory)) for p in sorted(parts) if p.is_file()]
 
 
 class GoalVideoPipeline:
@@ -162,6 +176,7 @@ class GoalVideoPipeline:
             "info": self.info,
         }
         atomic_write_text(tmp / PIPELINE_FILE, json.dumps(settings, indent=2, sort_keys=True))
+        write_manifest(tmp, model_files(tmp))
         keep = [p for p in KEPT_ENTRIES if (directory / p).exists()]
         for name in keep:
             os.replace(directory / name, tmp / name)
@@ -190,6 +205,7 @@ class GoalVideoPipeline:
                 f"{directory}: no {PIPELINE_FILE}; not a goal-video model "
                 "folder (train one with `genreward train-video`)"
             )
+        check_manifest(directory, "goal-video model")
         try:
             settings = json.loads(settings_file.read_text())
         except json.JSONDecodeError as exc:
