@@ -15,7 +15,7 @@ from genreward.rewards.config import TrainFBConfig
 from genreward.rl.config import TrainConfig
 from genreward.sweep import SweepConfig
 from genreward.threads import set_threads
-from genreward.validate import check_device, check_folders, check_ranges
+from genreward.validate import check_device, check_folders, check_inputs, check_ranges
 from genreward.video.config import TrainVideoConfig
 
 
@@ -50,6 +50,10 @@ class Collect:
     """Parallel recording processes."""
 
     def __post_init__(self) -> None:
+        from genreward.envs.tasks import check_camera, resolve_tasks
+
+        check_camera(self.camera)
+        resolve_tasks(self.tasks)
         check_folders(self, "out")
         check_ranges(
             self,
@@ -161,6 +165,11 @@ class Generate:
     """Torch device."""
 
     def __post_init__(self) -> None:
+        from genreward.envs.tasks import check_camera, resolve_task
+
+        check_camera(self.camera)
+        resolve_task(self.task)
+        check_inputs(self, "model")
         check_folders(self, "out")
         check_device(self.device)
         check_ranges(
@@ -213,6 +222,17 @@ class SelectGoal:
     prompts: tuple[str, ...] = ("{}",)
     """Prompt templates averaged as an ensemble, "{}" standing for the text."""
 
+    def __post_init__(self) -> None:
+        from genreward.data.goal_video import load_goal_video
+        from genreward.goals.selector import check_prompts
+
+        if self.backend not in ("domain", "transformers"):
+            raise GenRewardError(
+                f"unknown scorer backend {self.backend!r}; use domain or transformers"
+            )
+        check_prompts(self.prompts)
+        load_goal_video(self.goal)  # a clear error before the scorer loads
+
     def run(self) -> None:
         from genreward.goals.select import make_scorer, select_goal
 
@@ -239,6 +259,11 @@ class TrainSelector:
     """Gradient steps."""
     seed: int = 0
     """Seed of initialisation and batches."""
+
+    def __post_init__(self) -> None:
+        check_folders(self, "out")
+        check_inputs(self, "video_model")
+        check_ranges(self, {"steps": "[1, inf)"})
 
     def run(self) -> None:
         from genreward.goals.domain import train_domain_scorer

@@ -30,8 +30,11 @@ class DemoConfig:
     """Torch device."""
 
     def __post_init__(self) -> None:
-        from genreward.validate import check_folders, check_ranges
+        from genreward.envs.tasks import resolve_task
+        from genreward.validate import check_device, check_folders, check_ranges
 
+        check_device(self.device)
+        resolve_task(self.task)
         check_folders(self, "out")
         check_ranges(self, {"steps": "[1, inf)"})
 

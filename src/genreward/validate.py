@@ -1,6 +1,7 @@
 """Checks of option values, shared by every command's config (kept free of heavy imports).
 
-`check_folders(config, *names)` refuses output folders that are files. `check_ranges(config,
+`check_folders(config, *names)` refuses output folders that are files, `check_inputs` input
+folders that do not exist. `check_ranges(config,
 ranges)` checks the named fields against intervals written as in
 mathematics, "(0, 1]", "[1, inf)": a failure names the option, the value and the allowed range
 (the CLI exits with code 2). Every float field of a config is checked finite (NaN and inf are
@@ -73,3 +74,11 @@ def check_folders(config: object, *names: str) -> None:
         parent = next((p for p in path.parents if p.exists()), Path("."))
         if not parent.is_dir():
             raise GenRewardError(f"{option(name)} {path}: {parent} is a file, not a folder")
+
+
+def check_inputs(config: object, *names: str) -> None:
+    """Refuse input folders that do not exist (None: the default)."""
+    for name in names:
+        path = getattr(config, name)
+        if path is not None and not Path(path).is_dir():
+            raise GenRewardError(f"{option(name)} {path}: no such folder")

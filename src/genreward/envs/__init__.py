@@ -8,8 +8,9 @@ from genreward.envs.gl import configure_mujoco_gl
 
 configure_mujoco_gl()
 
-from genreward.envs.metaworld_env import CAMERAS, MetaWorldEnv, make_env  # noqa: E402
+from genreward.envs.metaworld_env import MetaWorldEnv, make_env  # noqa: E402
 from genreward.envs.tasks import (  # noqa: E402
+    CAMERAS,
     HELD_OUT_TASKS,
     TASK_TEXTS,
     TASKS,

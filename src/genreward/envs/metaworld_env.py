@@ -13,7 +13,7 @@ from gymnasium import spaces
 from metaworld.env_dict import ALL_V3_ENVIRONMENTS
 
 from genreward.envs.gl import require_rendering
-from genreward.envs.tasks import resolve_task, task_text
+from genreward.envs.tasks import check_camera, resolve_task, task_text
 from genreward.errors import GenRewardError
 
 # Renderers must be freed before MuJoCo's exit handler terminates the EGL display, or garbage
@@ -26,9 +26,6 @@ _exit_handler_registered = False
 def _close_all_renderers() -> None:
     for env in list(_LIVE_ENVS):
         env.close_renderer()
-
-
-CAMERAS = ("corner", "corner2", "corner3", "corner4", "topview", "behindGripper", "gripperPOV")
 
 
 class MetaWorldEnv(gym.Env):
@@ -55,8 +52,7 @@ class MetaWorldEnv(gym.Env):
         max_episode_steps: int = 500,
         render_mode: str | None = "rgb_array",
     ) -> None:
-        if camera not in CAMERAS:
-            raise GenRewardError(f"unknown camera {camera!r}; valid cameras: {', '.join(CAMERAS)}")
+        check_camera(camera)
         if not 8 <= size <= 2048:
             raise GenRewardError(f"frame size must be between 8 and 2048 pixels, got {size}")
         if max_episode_steps < 1:

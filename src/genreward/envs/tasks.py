@@ -58,6 +58,7 @@ TASK_TEXTS: dict[str, str] = {
 }
 
 TASKS: tuple[str, ...] = tuple(sorted(TASK_TEXTS))
+CAMERAS = ("corner", "corner2", "corner3", "corner4", "topview", "behindGripper", "gripperPOV")
 
 # The five tasks the shipped video model never sees, kept for the generalization benchmark.
 HELD_OUT_TASKS: tuple[str, ...] = (
@@ -92,6 +93,12 @@ def resolve_tasks(spec: str) -> list[str]:
     if names == ["all"]:
         return list(TASKS)
     return list(dict.fromkeys(resolve_task(n) for n in names))
+
+
+def check_camera(camera: str) -> None:
+    """Refuse a camera name Meta-World does not have."""
+    if camera not in CAMERAS:
+        raise GenRewardError(f"unknown camera {camera!r}; valid cameras: {', '.join(CAMERAS)}")
 
 
 def task_text(name: str) -> str:

@@ -46,20 +46,25 @@ def check_video(video: np.ndarray) -> None:
         raise GenRewardError(f"goal video must have shape [T>0, H, W, 3], got {video.shape}")
 
 
+def check_prompts(prompts: tuple[str, ...]) -> None:
+    """Refuse prompt templates without exactly one "{}" where the task text goes."""
+    for prompt in prompts:
+        try:
+            prompt.format("text")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise GenRewardError(
+                f"prompt template {prompt!r} is invalid ({exc!r}); use "
+                "'{}' where the task text goes, e.g. 'a robot arm: {}'"
+            ) from exc
+        if "{}" not in prompt:
+            raise GenRewardError(f"prompt template {prompt!r} has no '{{}}' for the text")
+
+
 class GoalFrameSelector:
     """Picks I* = argmax_t score(frame_t, text) with the given scorer."""
 
     def __init__(self, scorer: FrameScorer, prompts: tuple[str, ...] = ("{}",)) -> None:
-        for prompt in prompts:
-            try:
-                prompt.format("text")
-            except (KeyError, IndexError, ValueError) as exc:
-                raise GenRewardError(
-                    f"prompt template {prompt!r} is invalid ({exc!r}); use "
-                    "'{}' where the task text goes, e.g. 'a robot arm: {}'"
-                ) from exc
-            if "{}" not in prompt:
-                raise GenRewardError(f"prompt template {prompt!r} has no '{{}}' for the text")
+        check_prompts(prompts)
         self.scorer = scorer
         self.prompts = prompts
 

@@ -36,9 +36,10 @@ class TrainFBConfig:
     """Show a progress bar."""
 
     def __post_init__(self) -> None:
-        from genreward.validate import check_folders, check_ranges
+        from genreward.validate import check_folders, check_inputs, check_ranges
 
         check_folders(self, "out")
+        check_inputs(self, "video_model")
         check_ranges(
             self,
             {

@@ -57,7 +57,7 @@ from genreward.rl.snapshot import (
     save_snapshot,
     snapshot_path,
 )
-from genreward.validate import check_device
+from genreward.validate import check_device, check_inputs
 
 REWARD_TERMS = ("r_env", "r_video_weighted", "r_fb", "r_fb_weighted", "r_progress_weighted")
 
@@ -69,6 +69,7 @@ class Trainer:
         self.cfg = cfg = resolve_for_run(config) if config.resume else config.resolved()
         self.run_dir = Path(cfg.run_dir)
         check_device(cfg.device)
+        check_inputs(cfg, "goal", "video_model", "fb_init")  # before the run folder is made
         if claim:
             claim_run_dir(cfg)
         self.rng = np.random.default_rng(cfg.seed)
