@@ -3,15 +3,9 @@
 # steps on one CPU core): env reward only (dense), as resumable sweeps into sweeps/learner, two
 # runs at a time (one core each). Re-run until it ends; finished runs are skipped. Then
 # `benchmarks/learner_evidence.py` writes benchmarks/results/learner/.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
-if [ -z "${LD_PRELOAD:-}" ] && [ -f "$tcmalloc" ]; then export LD_PRELOAD=$tcmalloc; fi
-sweep() {  # steps, evaluation interval (20 evaluations a run), then sweep settings
-  local steps=$1 every=$2
-  shift 2
-  .venv/bin/genreward sweep --rewards env --env-reward dense --steps "$steps" \
-    --out sweeps/learner --train.eval-every "$every" --train.gif-episodes 0 "$@"
+source "$(dirname "$0")/common.sh"
+sweep() {  # steps, evaluation interval, then sweep settings
+  bench_sweep sweeps/learner "$1" "$2" --rewards env --env-reward dense "${@:3}"
 }
 
 # 1. reach, 30k steps: the new learner (simba) against the original SAC, seeds 0-2.

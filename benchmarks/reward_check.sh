@@ -5,17 +5,12 @@
 # learner; resumable sweeps into sweeps/reward_check, two runs at a time (one core each).
 # Re-run until it ends; then benchmarks/reward_check_evidence.py writes
 # benchmarks/results/reward_check/.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
-if [ -z "${LD_PRELOAD:-}" ] && [ -f "$tcmalloc" ]; then export LD_PRELOAD=$tcmalloc; fi
-sweep() {  # steps, evaluation interval (20 evaluations a run), then sweep settings
-  local steps=$1 every=$2
-  shift 2
-  .venv/bin/genreward sweep --rewards env,genreward,progress --env-reward sparse \
-    --steps "$steps" --out sweeps/reward_check --train.reward-scale auto \
-    --train.eval-every "$every" --train.gif-episodes 0 "$@"
+source "$(dirname "$0")/common.sh"
+sweep() {  # steps, evaluation interval, then sweep settings
+  bench_sweep sweeps/reward_check "$1" "$2" --rewards env,genreward,progress \
+    --env-reward sparse --train.reward-scale auto "${@:3}"
 }
+
 # 1. reach, 30k steps, seeds 0-2.
 sweep 30720 1536 --tasks reach --seeds 0,1,2
 # 2. button-press-topdown, half the learner benchmark's budget, seed 0 (what one session's
