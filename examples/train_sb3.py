@@ -4,7 +4,8 @@ Needs the optional extra: ``pip install -e ".[sb3]"``. One line builds the rewar
 shipped models: the goal video generated from the env's first frame and the task text, its goal
 frame, the video encoder and the pretrained FB (``--fb`` names another FB from
 ``genreward train-fb``); ``--scale auto`` standardises the bonuses and scales them to the env
-reward, ``--env-reward sparse`` gives 1 on success only.
+reward, ``--env-reward sparse`` gives 1 on success only, ``--progress`` adds goal-video
+progress (auto scale only).
 
     .venv/bin/python examples/train_sb3.py --task door-open --steps 20000 --scale auto
 """
@@ -29,6 +30,7 @@ def main() -> None:
     parser.add_argument("--fb", type=Path, default=None, help="FB model folder (train-fb)")
     parser.add_argument("--scale", choices=("paper", "auto"), default="auto")
     parser.add_argument("--env-reward", choices=("dense", "sparse", "none"), default="dense")
+    parser.add_argument("--progress", action="store_true", help="add goal-video progress")
     parser.add_argument("--steps", type=int, default=20000)
     parser.add_argument("--episode-steps", type=int, default=256)
     parser.add_argument("--out", type=Path, default=Path("runs/sb3"))
@@ -38,6 +40,7 @@ def main() -> None:
         make_env(args.task, args.seed, max_episode_steps=args.episode_steps),
         seed=args.seed,
         fb_model=args.fb,
+        progress=args.progress,
         config=GenRewardConfig(scale=args.scale, env_reward=args.env_reward),
     )
     agent = SAC("MlpPolicy", Monitor(env), seed=args.seed, verbose=1)

@@ -220,3 +220,31 @@ def test_vector_from_pretrained_needs_one_placement():
     env.reset()
     _, rewards, *_ = env.step(np.zeros((2, 4), np.float32))
     assert rewards.shape == (2,) and np.isfinite(rewards).all()
+
+
+def test_goal_video_progress_in_the_single_and_the_vector_wrapper(parts):
+    from genreward.rewards.progress import GoalVideoProgress
+
+    encoder, features, _ = parts
+    progress = GoalVideoProgress(features(GOAL))
+    cfg = GenRewardConfig(interval=8, frames=4, scale="auto")
+    video = VideoLevelReward(encoder, GOAL, interval=8, frames=4)
+    kwargs = {"config": cfg, "video_reward": video, "features": features, "progress": progress}
+    vec = GenRewardVectorWrapper(
+        gym.vector.SyncVectorEnv([lambda s=s: make_env("reach", s, size=32) for s in (0, 1)]),
+        **kwargs,
+    )
+    singles = [GenRewardWrapper(make_env("reach", s, size=32), **kwargs) for s in (0, 1)]
+    vec.reset()
+    for env in singles:
+        env.reset()
+    actions = np.random.default_rng(0).uniform(-1, 1, (12, 2, 4)).astype(np.float32)
+    for step_actions in actions:
+        _, rewards, _, _, info = vec.step(step_actions)
+        single = [env.step(a)[4] for env, a in zip(singles, step_actions, strict=True)]
+        np.testing.assert_allclose(info["r_progress"], [i["r_progress"] for i in single], atol=1e-3)
+        assert np.all((info["r_progress"] >= 0) & (info["r_progress"] <= 1))
+        weighted = info["r_video_weighted"] + info["r_progress_weighted"]
+        np.testing.assert_allclose(rewards, info["r_env"] + weighted, atol=1e-6)
+    with pytest.raises(GenRewardError, match="auto scale"):
+        GenRewardWrapper(make_env("reach", 0, size=32), **{**kwargs, "config": GenRewardConfig()})

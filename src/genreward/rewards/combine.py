@@ -10,7 +10,8 @@ from genreward.errors import GenRewardError
 from genreward.rewards.scale import RewardScaler, Scale
 
 EnvReward = Literal["dense", "sparse", "none"]
-TERMS = ("r_env", "r_video", "r_fb", "r_video_weighted", "r_fb_weighted", "r_total")
+TERMS = ("r_env", "r_video", "r_fb", "r_progress", "r_video_weighted", "r_fb_weighted")
+TERMS += ("r_progress_weighted", "r_total")
 
 
 @dataclass
@@ -80,8 +81,8 @@ def combine(
     env: float, bonuses: dict[str, float], scaler: RewardScaler
 ) -> tuple[float, dict[str, float]]:
     """Total reward and its components for one step; `bonuses` holds the value of each bonus
-    term in use ("r_video", "r_fb"; 0 on steps where it is not given, as the trainer stores
-    it). With the auto scale the values first join the running statistics."""
+    term in use ("r_video", "r_fb", "r_progress"; 0 on steps where it is not given, as the
+    trainer stores it). With the auto scale the values first join the running statistics."""
     if scaler.scale == "auto":
         scaler.observe({"r_env": [env], **{k: [v] for k, v in bonuses.items()}})
     weighted = scaler.weighted(bonuses)
@@ -90,7 +91,9 @@ def combine(
         "r_env": env,
         "r_video": float(bonuses.get("r_video", 0.0)),
         "r_fb": float(bonuses.get("r_fb", 0.0)),
+        "r_progress": float(bonuses.get("r_progress", 0.0)),
         "r_video_weighted": float(weighted.get("r_video", 0.0)),
         "r_fb_weighted": float(weighted.get("r_fb", 0.0)),
+        "r_progress_weighted": float(weighted.get("r_progress", 0.0)),
         "r_total": total,
     }

@@ -19,6 +19,7 @@ import torch
 from genreward.errors import GenRewardError
 from genreward.rewards.combine import TERMS, GenRewardConfig, combine, env_term
 from genreward.rewards.fb import ForwardBackward
+from genreward.rewards.progress import GoalVideoProgress
 from genreward.rewards.video_reward import VideoLevelReward
 
 Features = Callable[[np.ndarray], torch.Tensor]
@@ -34,9 +35,15 @@ class _Terms:
         fb: ForwardBackward | None,
         features: Features | None,
         goal_frame: np.ndarray | None,
+        progress: GoalVideoProgress | None = None,
     ) -> None:
         if fb is not None and (features is None or goal_frame is None):
             raise GenRewardError("the FB reward needs `features` (psi) and the `goal_frame`")
+        if progress is not None and (features is None or config.scale != "auto"):
+            raise GenRewardError(
+                "goal-video progress needs `features` (psi) and the auto scale "
+                '(GenRewardConfig(scale="auto"))'
+            )
         if video_reward is not None:
             built = {
                 "interval": video_reward.interval,
@@ -52,6 +59,7 @@ class _Terms:
                     + "; build it with VideoLevelReward(encoder, goal, **config.video_kwargs())"
                 )
         self.config, self.video_reward, self.fb, self.features = config, video_reward, fb, features
+        self.progress = progress
         self.scaler = config.scaler()
         # z = B(psi(I*)) is fixed for the run: computed once.
         self.goal_z = fb.goal_embedding(features(goal_frame[None])[0]) if fb is not None else None
@@ -59,13 +67,26 @@ class _Terms:
     def fb_due(self, step: int) -> bool:
         return self.fb is not None and step % self.config.fb_every == 0
 
-    def combine(self, r_env: float, r_video: float | None, r_fb: float | None):
+    def psi_due(self, step: int) -> bool:
+        """Whether the frame reached at `step` needs psi (FB's next reward, or progress)."""
+        return self.fb_due(step) or self.progress is not None
+
+    def combine(
+        self,
+        r_env: float,
+        r_video: float | None,
+        r_fb: float | None,
+        r_progress: float | None = None,
+    ):
         """Total reward and its parts (terms in use that are not given this step count 0)."""
         bonuses = {}
-        if self.video_reward is not None:
-            bonuses["r_video"] = 0.0 if r_video is None else float(r_video)
-        if self.fb is not None:
-            bonuses["r_fb"] = 0.0 if r_fb is None else float(r_fb)
+        for name, value, used in (
+            ("r_video", r_video, self.video_reward is not None),
+            ("r_fb", r_fb, self.fb is not None),
+            ("r_progress", r_progress, self.progress is not None),
+        ):
+            if used:
+                bonuses[name] = 0.0 if value is None else float(value)
         return combine(r_env, bonuses, self.scaler)
 
     def fb_rewards(self, psi: torch.Tensor, actions: np.ndarray) -> np.ndarray:
@@ -82,12 +103,14 @@ def pretrained_parts(
     video_model: str | os.PathLike | None = None,
     fb_model: str | os.PathLike | None = None,
     use_fb: bool = True,
+    progress: bool = False,
     device: str | torch.device = "cpu",
 ) -> dict[str, Any]:
     """The wrappers' keyword arguments from pretrained models: the goal video generated from
     `first_frame` and `text` (goal-video model: `video_model`, default the shipped one), its
     goal frame chosen by the shipped scorer, the FB model (`fb_model`, default the shipped
-    one) and the autoencoder that gives both psi and the video encoder."""
+    one) and the autoencoder that gives both psi and the video encoder; with `progress`, also
+    goal-video progress (needs ``config.scale == "auto"``)."""
     from genreward.goals.select import make_scorer
     from genreward.goals.selector import GoalFrameSelector
     from genreward.rewards.train_fb import (
@@ -114,8 +137,9 @@ def pretrained_parts(
         "config": config,
         "video_reward": VideoLevelReward(features.encoder, video, **config.video_kwargs()),
         "fb": fb.to(device) if fb is not None else None,
-        "features": features if use_fb else None,
+        "features": features if use_fb or progress else None,
         "goal_frame": video[goal.index] if use_fb else None,
+        "progress": GoalVideoProgress(features(video)) if progress else None,
     }
 
 
@@ -138,9 +162,12 @@ class GenRewardWrapper(gym.Wrapper):
         fb: ForwardBackward | None = None,
         features: Features | None = None,
         goal_frame: np.ndarray | None = None,
+        progress: GoalVideoProgress | None = None,
     ) -> None:
         super().__init__(env)
-        self.terms = _Terms(config or GenRewardConfig(), video_reward, fb, features, goal_frame)
+        self.terms = _Terms(
+            config or GenRewardConfig(), video_reward, fb, features, goal_frame, progress
+        )
         self.window = video_reward.window() if video_reward is not None else None
         self._step, self._psi = 0, None
 
@@ -176,19 +203,20 @@ class GenRewardWrapper(gym.Wrapper):
             else None
         )
         self._step += 1
-        need = (self.window is not None and self.window.needs_frame()) or self.terms.fb_due(
-            self._step
-        )
+        psi_due = self.terms.psi_due(self._step)
+        need = (self.window is not None and self.window.needs_frame()) or psi_due
         frame = self.env.render() if need else None
         r_video = None
         if self.window is not None:
             window = self.window.push(frame, done=terminated or truncated)
             if window is not None:
                 r_video = self.terms.video_reward.score(window)
+        psi = self.terms.features(frame[None]) if psi_due else None
         if self.terms.fb_due(self._step):
-            self._psi = self.terms.features(frame[None])
+            self._psi = psi
+        r_progress = float(self.terms.progress(psi)[0]) if self.terms.progress else None
         r_env = env_term(reward, bool(info.get("success", False)), self.terms.config.env_reward)
-        total, parts = self.terms.combine(r_env, r_video, r_fb)
+        total, parts = self.terms.combine(r_env, r_video, r_fb, r_progress)
         return obs, total, terminated, truncated, {**info, **parts}
 
 
@@ -205,6 +233,7 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
         fb: ForwardBackward | None = None,
         features: Features | None = None,
         goal_frame: np.ndarray | None = None,
+        progress: GoalVideoProgress | None = None,
     ) -> None:
         super().__init__(env)
         mode = env.metadata.get("autoreset_mode", gym.vector.AutoresetMode.NEXT_STEP)
@@ -213,7 +242,9 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
                 f"GenRewardVectorWrapper needs a vector env with next-step "
                 f"autoreset (gymnasium's default), got {mode}"
             )
-        self.terms = _Terms(config or GenRewardConfig(), video_reward, fb, features, goal_frame)
+        self.terms = _Terms(
+            config or GenRewardConfig(), video_reward, fb, features, goal_frame, progress
+        )
         n = env.num_envs
         self.windows = [video_reward.window() for _ in range(n)] if video_reward else None
         self._steps = np.zeros(n, dtype=int)
@@ -268,8 +299,8 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
         if fb_due.any():
             r_fb[fb_due] = self.terms.fb_rewards(self._psi[fb_due], np.asarray(actions)[fb_due])
         self._steps = np.where(self._done, 0, self._steps + 1)
-        # psi of this step's frames is needed where the next step gets an FB reward.
-        psi_due = any(self.terms.fb_due(int(s)) for s in self._steps)
+        # psi of this step's frames: where the next step gets an FB reward, and for progress.
+        psi_due = any(self.terms.psi_due(int(s)) for s in self._steps)
         need = psi_due or any(
             w.needs_frame() or (done and w.at_episode_end)
             for w, done in zip(self.windows or [], self._done, strict=False)
@@ -288,15 +319,18 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
                     completed.append(clip)
                     owners.append(i)
             r_video[owners] = self.terms.video_reward.score_many(completed)
+        r_progress = np.zeros(n)
         if psi_due:
             self._psi = self.terms.features(frames)
+            if self.terms.progress is not None:
+                r_progress = self.terms.progress(self._psi).cpu().numpy()
         success = np.asarray(infos.get("success", np.zeros(n, dtype=bool)), dtype=bool)
         totals = np.zeros(n)
         parts = {key: np.zeros(n) for key in TERMS}
         for i in np.flatnonzero(~self._done):  # an autoreset step has no reward
             r_env = env_term(rewards[i], bool(success[i]), self.terms.config.env_reward)
             video = r_video[i] if self.windows else None
-            totals[i], terms = self.terms.combine(r_env, video, r_fb[i])
+            totals[i], terms = self.terms.combine(r_env, video, r_fb[i], r_progress[i])
             for key, value in terms.items():
                 parts[key][i] = value
         self._done = np.logical_or(terminated, truncated)
