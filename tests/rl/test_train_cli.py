@@ -104,7 +104,14 @@ def test_bad_input_gives_clear_errors(tmp_path: Path) -> None:
 
     run_dir = tmp_path / "d"
     assert train(run_dir, "--reward", "env", "--steps", "128").returncode == 0
-    (run_dir / "checkpoint" / "snapshot.pt").write_bytes(b"not a snapshot")
+    snapshot = run_dir / "checkpoint" / "snapshot.pt"
+    data = bytearray(snapshot.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # torch.load itself would not notice
+    snapshot.write_bytes(bytes(data))
+    flipped = train(run_dir, "--reward", "env", "--steps", "256", "--resume")
+    assert flipped.returncode == 2 and "changed since it was written" in flipped.stderr
+    (run_dir / "checkpoint" / "manifest.json").unlink()  # a snapshot from before manifests
+    snapshot.write_bytes(b"not a snapshot")
     corrupt = train(run_dir, "--reward", "env", "--steps", "256", "--resume")
     assert corrupt.returncode == 2 and "unreadable snapshot" in corrupt.stderr
-    assert "Traceback" not in corrupt.stderr
+    assert "Traceback" not in corrupt.stderr + flipped.stderr
