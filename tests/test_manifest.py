@@ -32,3 +32,16 @@ def test_saved_goal_video_models_carry_a_manifest_of_every_file(tmp_path):
     (out / "scheduler" / "scheduler_config.json").unlink()
     with pytest.raises(GenRewardError, match=r"scheduler_config\.json: missing or changed"):
         GoalVideoPipeline.from_pretrained(out)
+
+
+def test_a_changed_goal_scorer_is_refused(tmp_path):
+    from genreward.goals.domain import SHIPPED_SCORER, DomainScorer
+
+    scorer = tmp_path / "scorer"
+    DomainScorer.from_pretrained().save_pretrained(scorer)
+    assert json.loads((scorer / "manifest.json").read_text())["files"]
+    DomainScorer.from_pretrained(scorer)
+    flip_last_byte(scorer / "head" / "diffusion_pytorch_model.safetensors")
+    with pytest.raises(GenRewardError, match="goal scorer folder is damaged"):
+        DomainScorer.from_pretrained(scorer)
+    assert (SHIPPED_SCORER / "manifest.json").is_file()

@@ -21,6 +21,7 @@ from torch import nn
 from tqdm import tqdm
 
 from genreward.data import Dataset
+from genreward.data.manifest import check_manifest, write_manifest
 from genreward.errors import GenRewardError
 from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder
 from genreward.video.text import TextEncoder
@@ -73,6 +74,7 @@ class DomainScorer:
                     f"{directory / part}: missing config.json; not a goal scorer "
                     "folder (train one with `genreward train-selector`)"
                 )
+        check_manifest(directory, "goal scorer")
         try:
             head = FrameTextHead.from_pretrained(directory / "head")
             autoencoder = FrameAutoencoder.from_pretrained(directory / "autoencoder")
@@ -81,10 +83,12 @@ class DomainScorer:
         return cls(head, AutoencoderVideoEncoder(autoencoder), text_encoder or TextEncoder())
 
     def save_pretrained(self, directory: str | os.PathLike) -> Path:
-        """Write ``head/`` and ``autoencoder/`` under `directory`."""
+        """Write ``head/`` and ``autoencoder/`` under `directory`, and their manifest."""
         directory = Path(directory)
         self.head.save_pretrained(directory / "head")
         self.encoder.autoencoder.save_pretrained(directory / "autoencoder")
+        files = [p for part in ("head", "autoencoder") for p in (directory / part).rglob("*")]
+        write_manifest(directory, [str(p.relative_to(directory)) for p in files if p.is_file()])
         return directory
 
     @torch.no_grad()
