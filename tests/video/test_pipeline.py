@@ -57,6 +57,9 @@ def test_missing_corrupted_and_mismatched_checkpoints(pipeline, tmp_path, text_e
     model = pipeline.save_pretrained(tmp_path / "model")
     weights = model / "denoiser" / "diffusion_pytorch_model.safetensors"
     weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(GenRewardError, match="changed since it was written"):
+        GoalVideoPipeline.from_pretrained(model, text_encoder=text_encoder)
+    (model / "manifest.json").unlink()  # a folder saved before manifests: the loader's checks
     with pytest.raises(GenRewardError, match="cannot load GoalVideoDenoiser"):
         GoalVideoPipeline.from_pretrained(model, text_encoder=text_encoder)
     weights.unlink()

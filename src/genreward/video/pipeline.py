@@ -24,7 +24,7 @@ import torch
 from diffusers import DDIMScheduler, DDPMScheduler
 
 from genreward.data.atomic import atomic_write_text
-from genreward.data.manifest import check_manifest, write_manifest
+from genreward.data.manifest import MANIFEST_FILE, check_manifest, write_manifest
 from genreward.errors import GenRewardError
 from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder, frames_to_tensor
 from genreward.video.denoiser import GoalVideoDenoiser
@@ -33,7 +33,8 @@ from genreward.video.text import TextEncoder
 PIPELINE_FILE = "pipeline.json"
 # What a model folder may hold: the parts, and what training keeps beside them.
 KEPT_ENTRIES = ("checkpoints", "logs", "MODEL_CARD.md")
-MODEL_ENTRIES = (PIPELINE_FILE, "autoencoder", "denoiser", "scheduler", *KEPT_ENTRIES)
+MODEL_ENTRIES = (PIPELINE_FILE, MANIFEST_FILE, "autoencoder", "denoiser", "scheduler")
+MODEL_ENTRIES += KEPT_ENTRIES
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "assets" / "goal_video"
 
 
