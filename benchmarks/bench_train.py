@@ -4,9 +4,9 @@ where the time of each goes.
 
 Every run: drawer-open, 256-step episodes, 2 placements, the default learner (`--agent`),
 agent updates from step 512, one thread per process (the project's default). The GenReward
-run trains FB for its first tenth of steps (the default schedule) and uses it, frozen, as
-reward afterwards, so both phases count as they do in a real run. Setup, evaluation and
-snapshots are left out. Each run is its own process, as users run them.
+run uses the default FB: the shipped pretrained model, frozen from the start (before it
+shipped, FB trained online for the first tenth of the steps: `--no-fb-pretrained`). Setup,
+evaluation and snapshots are left out. Each run is its own process, as users run them.
 
     .venv/bin/python benchmarks/bench_train.py      # table + results/bench_train*.csv
     .venv/bin/python benchmarks/bench_train.py --agent sac   # results/bench_train*_sac.csv
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report
 
 PHASES = ("env", "act", "render", "encode", "video_reward", "replay", "sac_update", "fb_update")
-PHASES += ("fb_reward",)
+PHASES += ("fb_reward", "progress_reward")
 EXCLUDED = ("eval", "snapshot")
 
 
