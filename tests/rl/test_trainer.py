@@ -102,6 +102,7 @@ def test_a_run_saved_before_the_reward_scale_fields_resumes(tmp_path: Path) -> N
     state.pop("reward_scale")
     state["reward_sums"].pop("r_progress_weighted")
     torch.save(state, snapshot_path(tmp_path / "run"))
+    (tmp_path / "run" / "checkpoint" / "manifest.json").unlink()  # old snapshots had none
     resumed = Trainer(replace(config, steps=256, resume=True))
     resumed.train()
     assert resumed.step == 256
