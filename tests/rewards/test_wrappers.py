@@ -88,28 +88,32 @@ def test_env_reward_modes(parts, kind, expected):
     assert seen <= expected
 
 
+def lockstep(steps: int, **kwargs):
+    """A 2-env vector wrapper and two single wrappers (placements 0 and 1) built from the same
+    reward parts, stepped with the same random actions: yields (vector step, single steps)."""
+    vec = GenRewardVectorWrapper(
+        gym.vector.SyncVectorEnv([lambda s=s: make_env("reach", s, size=32) for s in (0, 1)]),
+        **kwargs,
+    )
+    singles = [GenRewardWrapper(make_env("reach", s, size=32), **kwargs) for s in (0, 1)]
+    vec.reset()
+    for env in singles:
+        env.reset()
+    actions = np.random.default_rng(0).uniform(-1, 1, (steps, 2, 4)).astype(np.float32)
+    for step_actions in actions:
+        single = [env.step(a) for env, a in zip(singles, step_actions, strict=True)]
+        yield vec.step(step_actions), single
+
+
 def test_vector_wrapper_matches_single_envs(parts):
     encoder, features, fb = parts
     cfg = GenRewardConfig(interval=8, frames=4, alpha=0.5, beta=0.1)
     video = VideoLevelReward(encoder, GOAL, interval=8, frames=4)
-    vec = GenRewardVectorWrapper(
-        gym.vector.SyncVectorEnv([lambda s=s: make_env("reach", s, size=32) for s in (0, 1)]),
-        config=cfg,
-        video_reward=video,
-        fb=fb,
-        features=features,
-        goal_frame=GOAL[-1],
-    )
-    singles = [wrapped(parts, make_env("reach", s, size=32)) for s in (0, 1)]
-    vec.reset()
-    for env in singles:
-        env.reset()
-    actions = np.random.default_rng(0).uniform(-1, 1, (16, 2, 4)).astype(np.float32)
-    for step_actions in actions:
-        _, rewards, _, _, info = vec.step(step_actions)
-        expected = [env.step(a)[1] for env, a in zip(singles, step_actions, strict=True)]
-        np.testing.assert_allclose(rewards, expected, rtol=1e-4, atol=1e-5)
-    assert np.all(info["r_video"] != 0)  # the last step closed a window in both envs
+    kwargs = {"config": cfg, "video_reward": video, "fb": fb, "features": features}
+    steps = list(lockstep(16, goal_frame=GOAL[-1], **kwargs))
+    for (_, rewards, *_), single in steps:
+        np.testing.assert_allclose(rewards, [s[1] for s in single], rtol=1e-4, atol=1e-5)
+    assert np.all(steps[-1][0][4]["r_video"] != 0)  # the last step closed a window in both
 
 
 def test_fb_needs_features_and_a_goal_frame(parts):
@@ -230,19 +234,9 @@ def test_goal_video_progress_in_the_single_and_the_vector_wrapper(parts):
     cfg = GenRewardConfig(interval=8, frames=4, scale="auto")
     video = VideoLevelReward(encoder, GOAL, interval=8, frames=4)
     kwargs = {"config": cfg, "video_reward": video, "features": features, "progress": progress}
-    vec = GenRewardVectorWrapper(
-        gym.vector.SyncVectorEnv([lambda s=s: make_env("reach", s, size=32) for s in (0, 1)]),
-        **kwargs,
-    )
-    singles = [GenRewardWrapper(make_env("reach", s, size=32), **kwargs) for s in (0, 1)]
-    vec.reset()
-    for env in singles:
-        env.reset()
-    actions = np.random.default_rng(0).uniform(-1, 1, (12, 2, 4)).astype(np.float32)
-    for step_actions in actions:
-        _, rewards, _, _, info = vec.step(step_actions)
-        single = [env.step(a)[4] for env, a in zip(singles, step_actions, strict=True)]
-        np.testing.assert_allclose(info["r_progress"], [i["r_progress"] for i in single], atol=1e-3)
+    for (_, rewards, _, _, info), single in lockstep(12, **kwargs):
+        expected = [s[4]["r_progress"] for s in single]
+        np.testing.assert_allclose(info["r_progress"], expected, atol=1e-3)
         assert np.all((info["r_progress"] >= 0) & (info["r_progress"] <= 1))
         weighted = info["r_video_weighted"] + info["r_progress_weighted"]
         np.testing.assert_allclose(rewards, info["r_env"] + weighted, atol=1e-6)
