@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from genreward.errors import GenRewardError
+from genreward.stats import merge_moments
 
 Scale = Literal["paper", "auto"]
 SCALES = ("paper", "auto")
@@ -26,21 +27,16 @@ Values = torch.Tensor | np.ndarray
 
 
 class RunningMoments:
-    """Count, mean and variance of every value seen (Chan et al.'s parallel update)."""
+    """Count, mean and variance of every value seen (`genreward.stats.merge_moments`)."""
 
     def __init__(self) -> None:
         self.count, self.mean, self.m2 = 0, 0.0, 0.0
 
     def update(self, values: np.ndarray) -> None:
         values = np.asarray(values, np.float64).ravel()
-        if not len(values):
-            return
-        n, mean = len(values), float(values.mean())
-        total = self.count + n
-        delta = mean - self.mean
-        self.m2 += float(((values - mean) ** 2).sum()) + delta**2 * self.count * n / total
-        self.mean += delta * n / total
-        self.count = total
+        if len(values):
+            count, mean, m2 = merge_moments(self.count, self.mean, self.m2, values)
+            self.count, self.mean, self.m2 = int(count), float(mean), float(m2)
 
     @property
     def std(self) -> float:

@@ -13,6 +13,8 @@ import math
 import torch
 from torch import nn
 
+from genreward.stats import merge_moments
+
 
 class EnsembleLinear(nn.Module):
     """E independent linear layers ``[E, N, in] -> [E, N, out]`` (nn.Linear's initialisation).
@@ -96,13 +98,10 @@ class RunningNorm(nn.Module):
         if not self.enabled:
             return
         obs = obs.reshape(-1, self.mean.shape[0]).double()
-        n = obs.shape[0]
-        batch_mean = obs.mean(0)
-        delta = batch_mean - self.mean
-        total = self.count + n
-        self.mean += delta * n / total
-        self.m2 += ((obs - batch_mean) ** 2).sum(0) + delta**2 * self.count * n / total
-        self.count.copy_(total)
+        count, mean, m2 = merge_moments(self.count, self.mean, self.m2, obs)
+        self.count.copy_(count)
+        self.mean.copy_(mean)
+        self.m2.copy_(m2)
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         if not self.enabled or self.count < 2:
