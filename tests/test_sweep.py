@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from genreward.errors import GenRewardError
@@ -95,3 +101,34 @@ def test_bad_variant_files_are_clear_errors(tmp_path: Path, text: str, message: 
     variants.write_text(text)
     with pytest.raises(GenRewardError, match=message):
         SweepConfig(tasks="reach", variants=variants).grid()
+
+
+def _running(processes: list[psutil.Process]) -> list[psutil.Process]:
+    running = []
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if process.status() != psutil.STATUS_ZOMBIE:
+                running.append(process)
+    return running
+
+
+def test_ray_processes_end_with_a_killed_sweep(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("genreward")
+    args = ["sweep", "--tasks", "reach", "--rewards", "env", "--env-reward", "dense", "--seeds",
+            "0", "--steps", "100000", "--out", str(tmp_path), "--max-cpus", "1",
+            "--train.eval-every", "100000", "--train.no-progress"]  # fmt: skip
+    proc = subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    status = tmp_path / "runs" / "reach" / "env_dense_seed0" / "status.json"
+    deadline = time.monotonic() + 180
+    while not status.is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert status.is_file(), "the sweep's run did not start"
+    time.sleep(6)  # the sweep passes the pids of Ray's processes to its watchdog every 5 s
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert any("train" in c.name() for c in children), [c.name() for c in children]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while _running(children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running(children), f"{[c.name() for c in _running(children)]} outlived the sweep"

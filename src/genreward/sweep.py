@@ -17,6 +17,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from genreward.children import ProcessGuard
 from genreward.errors import GenRewardError
 from genreward.rl.config import REWARDS, TrainConfig
 
@@ -213,16 +214,17 @@ def run_sweep(sweep: SweepConfig) -> Path:
     if sweep.train.goal is None:
         _prepare_goals(todo)
     if todo:
-        ray.init(
-            address=sweep.address,
-            num_cpus=None if sweep.address else sweep.max_cpus,
-            include_dashboard=False,
-            log_to_driver=False,
-        )
-        remote = ray.remote(num_cpus=sweep.cpus_per_run, max_retries=0)(_train_remote)
-        pending = {remote.remote(asdict(c), int(sweep.cpus_per_run)): c for c in todo}
-        failures = _watch(pending, configs)
-        ray.shutdown()
+        with ProcessGuard() as guard:  # Ray's processes end with this one, even on kill -9
+            ray.init(
+                address=sweep.address,
+                num_cpus=None if sweep.address else sweep.max_cpus,
+                include_dashboard=False,
+                log_to_driver=False,
+            )
+            remote = ray.remote(num_cpus=sweep.cpus_per_run, max_retries=0)(_train_remote)
+            pending = {remote.remote(asdict(c), int(sweep.cpus_per_run)): c for c in todo}
+            failures = _watch(pending, configs, guard)
+            ray.shutdown()
         if failures:
             lines = "\n".join(f"  {c.run_dir}: {err}" for c, err in failures)
             raise GenRewardError(
@@ -231,8 +233,9 @@ def run_sweep(sweep: SweepConfig) -> Path:
     return make_report([sweep.out / "runs"], sweep.out / "report")
 
 
-def _watch(pending: dict, configs: list[TrainConfig]) -> list:
-    """Wait for the runs, showing the steps done over the whole grid."""
+def _watch(pending: dict, configs: list[TrainConfig], guard: ProcessGuard) -> list:
+    """Wait for the runs, showing the steps done over the whole grid; `guard` learns of the
+    processes Ray starts."""
     import ray
     from tqdm import tqdm
 
@@ -252,6 +255,7 @@ def _watch(pending: dict, configs: list[TrainConfig]) -> list:
         return done
 
     while pending:
+        guard.track()
         ready, _ = ray.wait(list(pending), num_returns=1, timeout=5.0)
         for ref in ready:
             config = pending.pop(ref)
