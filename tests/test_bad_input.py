@@ -3,9 +3,13 @@ what was wrong, never a traceback, and changes no file."""
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 
 from genreward.cli import main
+from genreward.data.goal_video import GOAL_FILE, save_goal_video
 
 FILE = "a_file"  # an existing file where a folder is expected (made in each test's folder)
 
@@ -212,3 +216,37 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(
     assert "Traceback" not in err
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     assert (tmp_path / FILE).read_text() == "a user's file"
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ({"text": 5}, "bad metadata: text has the wrong type (5)"),
+        ({"text": "open the door", "seed": "zero"}, "seed has the wrong type ('zero')"),
+        ({"text": "open the door", "seed": True}, "seed has the wrong type (True)"),
+        ({"text": "open the door", "guidance_scale": float("nan")}, "must be finite"),
+        (["open the door"], "expected a JSON object, got list"),
+    ],
+)
+def test_goal_video_metadata_of_the_wrong_type_is_refused(meta, message, tmp_path, capsys):
+    goal = tmp_path / "goal"
+    goal.mkdir()
+    video = np.zeros((4, 8, 8, 3), np.uint8)
+    with (goal / GOAL_FILE).open("wb") as handle:  # as another program might write it
+        np.savez_compressed(handle, frames=video, meta=np.array(json.dumps(meta)))
+    before = sorted(goal.iterdir())
+    assert main(["select-goal", str(goal)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err, err
+    assert sorted(goal.iterdir()) == before
+
+
+def test_a_single_goal_video_without_a_placement_is_refused(tmp_path, capsys):
+    goal = tmp_path / "goal"
+    goal.mkdir()
+    save_goal_video(goal / GOAL_FILE, np.zeros((4, 64, 64, 3), np.uint8), {"task": "reach"})
+    args = ["train", "--task", "reach", "--goal", str(goal), "--run-dir", str(tmp_path / "run")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "names no placement (seed)" in err and "Traceback" not in err, err
+    assert not (tmp_path / "run").exists()

@@ -82,3 +82,20 @@ def check_inputs(config: object, *names: str) -> None:
         path = getattr(config, name)
         if path is not None and not Path(path).is_dir():
             raise GenRewardError(f"{option(name)} {path}: no such folder")
+
+
+def json_type_problem(data: object, types: dict[str, type | tuple[type, ...]]) -> str | None:
+    """What is wrong with JSON metadata, or None: it must be an object, and each key of `types`
+    it holds must have that type (absent or null keys are not checked; a bool is never of the
+    type; numbers must be finite)."""
+    if not isinstance(data, dict):
+        return f"expected a JSON object, got {type(data).__name__}"
+    for key, kind in types.items():
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, kind):
+            return f"{key} has the wrong type ({value!r})"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{key} must be finite, got {value}"
+    return None

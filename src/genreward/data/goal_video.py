@@ -16,9 +16,21 @@ import numpy as np
 
 from genreward.data.atomic import atomic_write
 from genreward.data.episode import _UNREADABLE, DatasetError
+from genreward.validate import json_type_problem
 
 GOAL_FILE = "goal_video.npz"
 REGENERATE = "Re-create it with `genreward generate`."
+# Each metadata key's type (all optional: a goal video made by other means may hold fewer).
+META_TYPES: dict[str, type | tuple[type, ...]] = {
+    "task": str,
+    "text": str,
+    "seed": int,
+    "camera": str,
+    "size": int,
+    "model": str,
+    "guidance_scale": (int, float),
+    "num_inference_steps": int,
+}
 
 
 def save_goal_video(path: str | os.PathLike, frames: np.ndarray, meta: dict[str, Any]) -> Path:
@@ -56,5 +68,8 @@ def load_goal_video(path: str | os.PathLike) -> tuple[np.ndarray, dict[str, Any]
             frames, meta = data["frames"], json.loads(str(data["meta"]))
     except (*_UNREADABLE, json.JSONDecodeError) as exc:
         raise DatasetError(path, f"unreadable goal video ({exc})", REGENERATE) from exc
+    problem = json_type_problem(meta, META_TYPES)
+    if problem is not None:
+        raise DatasetError(path, f"bad metadata: {problem}", REGENERATE)
     check_goal_frames(frames, path)
     return frames, meta

@@ -33,7 +33,13 @@ class Goal:
 def _source_folders(source: Path) -> dict[int, Path]:
     """Goal folders under a `genreward generate` output, by env seed."""
     if (source / GOAL_FILE).is_file():
-        return {int(load_goal_video(source)[1]["seed"]): source}
+        seed = load_goal_video(source)[1].get("seed")
+        if seed is None:
+            raise GenRewardError(
+                f"{source / GOAL_FILE}: its metadata names no placement (seed); put goal "
+                "videos in seed_N/ folders or make them with `genreward generate`"
+            )
+        return {seed: source}
     found = {}
     for folder in sorted(source.glob("seed_*")):
         if (folder / GOAL_FILE).is_file() and folder.name[5:].isdigit():
@@ -46,7 +52,9 @@ def _source_folders(source: Path) -> dict[int, Path]:
     return found
 
 
-def _copy_goals(source: Path, target: Path, seeds: list[int], task: str, size: int) -> None:
+def check_goal_source(source: Path, seeds: list[int], task: str, size: int) -> dict[int, Path]:
+    """The goal folder of each placement in `seeds` under `source` (a `genreward generate`
+    output); a clear error unless every one is there and holds a goal of `task` at `size` px."""
     available = _source_folders(source)
     missing = [s for s in seeds if s not in available]
     if missing:
@@ -62,9 +70,14 @@ def _copy_goals(source: Path, target: Path, seeds: list[int], task: str, size: i
                 f"{available[seed]}: a goal of {meta.get('task')} at {video.shape[1]} px, "
                 f"the run trains {task} at {size} px"
             )
+    return {seed: available[seed] for seed in seeds}
+
+
+def _copy_goals(source: Path, target: Path, seeds: list[int], task: str, size: int) -> None:
+    for seed, folder in check_goal_source(source, seeds, task, size).items():
         temporary = target / f".seed_{seed}.partial"
         shutil.rmtree(temporary, ignore_errors=True)
-        shutil.copytree(available[seed], temporary)
+        shutil.copytree(folder, temporary)
         temporary.rename(target / f"seed_{seed}")
 
 

