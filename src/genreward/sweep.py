@@ -248,7 +248,7 @@ def _watch(pending: dict, configs: list[TrainConfig], guard: ProcessGuard) -> li
     def steps_done() -> int:
         done = 0
         for c in configs:
-            with contextlib.suppress(OSError, ValueError, KeyError):  # not started yet
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):  # not started
                 done += min(
                     json.loads((Path(c.run_dir) / STATUS_FILE).read_text())["step"], c.steps
                 )

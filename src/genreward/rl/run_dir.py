@@ -16,6 +16,7 @@ from genreward.data.atomic import atomic_write_text
 from genreward.errors import GenRewardError
 from genreward.rl.config import TrainConfig
 from genreward.rl.snapshot import snapshot_path
+from genreward.validate import json_type_problem
 
 CONFIG_FILE = "config.json"
 DONE_FILE = "done.json"
@@ -94,6 +95,8 @@ def run_finished(config: TrainConfig) -> bool:
     try:
         done = json.loads((run_dir / DONE_FILE).read_text())
     except (OSError, json.JSONDecodeError):
+        return False
+    if json_type_problem(done, {"step": int}) is not None:  # damaged: resume and rewrite it
         return False
     return (
         read_run_config(run_dir) == resolve_for_run(config).identity()
