@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +12,19 @@ from typing import Annotated
 import tyro
 
 from genreward.demo import DemoConfig
-from genreward.errors import GenRewardError
+from genreward.errors import GenRewardError, usage_error_line
 from genreward.rewards.config import TrainFBConfig
 from genreward.rl.config import TrainConfig
 from genreward.sweep import SweepConfig
 from genreward.threads import set_threads
-from genreward.validate import check_device, check_folders, check_inputs, check_ranges
+from genreward.validate import (
+    SEED_RANGE,
+    check_device,
+    check_folders,
+    check_inputs,
+    check_ranges,
+    split_list,
+)
 from genreward.video.config import TrainVideoConfig
 
 
@@ -60,7 +69,7 @@ class Collect:
             {
                 "episodes": "[1, inf)",
                 "size": "[8, 2048]",
-                "seed_start": "[0, inf)",
+                "seed_start": SEED_RANGE,
                 "max_steps": "[1, inf)",
                 "extra_steps": "[0, inf)",
                 "action_noise": "[0, inf)",
@@ -114,7 +123,7 @@ class Show:
             self,
             {
                 "fps": "[1, inf)",
-                "scale": "[1, inf)",
+                "scale": "[1, 32]",
                 "count": "[1, inf)",
             },
         )
@@ -185,12 +194,12 @@ class Generate:
         from genreward.video.pipeline import GoalVideoPipeline
 
         try:
-            seeds = [int(s) for s in self.seed.split(",") if s.strip()]
-            if not seeds or min(seeds) < 0:
+            seeds = [int(s) for s in split_list(self.seed, "--seed")]
+            if not seeds or min(seeds) < 0 or max(seeds) >= 2**32:
                 raise ValueError
         except ValueError as exc:
             raise GenRewardError(
-                f"--seed must be non-negative integers separated by commas, got {self.seed!r}"
+                f"--seed must be integers in {SEED_RANGE} separated by commas, got {self.seed!r}"
             ) from exc
         pipe = GoalVideoPipeline.from_pretrained(self.model, device=self.device)
         folders = generate_goals(
@@ -231,6 +240,8 @@ class SelectGoal:
                 f"unknown scorer backend {self.backend!r}; use domain or transformers"
             )
         check_prompts(self.prompts)
+        if self.text is not None and not self.text.strip():
+            raise GenRewardError("--text is empty; give the task text, or leave it out")
         load_goal_video(self.goal)  # a clear error before the scorer loads
 
     def run(self) -> None:
@@ -263,13 +274,15 @@ class TrainSelector:
     def __post_init__(self) -> None:
         check_folders(self, "out")
         check_inputs(self, "video_model")
-        check_ranges(self, {"steps": "[1, inf)"})
+        check_ranges(self, {"steps": "[1, inf)", "seed": SEED_RANGE})
 
     def run(self) -> None:
-        from genreward.goals.domain import train_domain_scorer
+        from genreward.goals.domain import SCORER_ENTRIES, train_domain_scorer
         from genreward.rewards.train_fb import autoencoder_features
+        from genreward.validate import check_output_folder
         from genreward.video.clips import open_datasets
 
+        check_output_folder(self.out, SCORER_ENTRIES, "goal scorer")
         autoencoder = autoencoder_features(self.video_model).encoder.autoencoder
         scorer = train_domain_scorer(
             open_datasets(self.data), autoencoder, steps=self.steps, seed=self.seed
@@ -396,17 +409,29 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `genreward` console script."""
     try:
         # Inside the try: configs check their values as tyro builds them.
-        command = tyro.cli(
-            Command,  # type: ignore[arg-type]
-            args=argv,
-            prog="genreward",
-            description="GenReward: goal-driven rewards from video diffusion models.",
-        )
+        with contextlib.redirect_stderr(io.StringIO()) as parse_errors:
+            try:
+                command = tyro.cli(
+                    Command,  # type: ignore[arg-type]
+                    args=argv,
+                    prog="genreward",
+                    description="GenReward: goal-driven rewards from video diffusion models.",
+                )
+            except SystemExit as exc:
+                if exc.code in (0, None):  # --help
+                    raise
+                raise GenRewardError(usage_error_line(parse_errors.getvalue())) from exc
         set_threads(None if isinstance(command, ALL_CORES) else 1)
         command.run()
     except GenRewardError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except MemoryError as err:
+        print(f"error: not enough memory ({err}); lower the sizes asked for", file=sys.stderr)
+        return 1
+    except OSError as err:  # the file system refused (permissions, full disk, odd paths)
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(
             "interrupted; finished work is saved, re-run the same command to resume",

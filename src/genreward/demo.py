@@ -31,12 +31,12 @@ class DemoConfig:
 
     def __post_init__(self) -> None:
         from genreward.envs.tasks import resolve_task
-        from genreward.validate import check_device, check_folders, check_ranges
+        from genreward.validate import SEED_RANGE, check_device, check_folders, check_ranges
 
         check_device(self.device)
         resolve_task(self.task)
         check_folders(self, "out")
-        check_ranges(self, {"steps": "[1, inf)"})
+        check_ranges(self, {"steps": "[1, inf)", "seed": SEED_RANGE})
 
 
 def sweep_config(demo: DemoConfig) -> SweepConfig:

@@ -18,12 +18,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from genreward.children import ProcessGuard
-from genreward.errors import GenRewardError
+from genreward.errors import GenRewardError, usage_error_line
 from genreward.rl.config import REWARDS, TrainConfig
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
+from genreward.validate import split_list
 
 
 @dataclass
@@ -68,17 +65,18 @@ class SweepConfig:
         """The configs of every run, in a fixed order."""
         from genreward.envs.tasks import resolve_task
 
-        rewards, env_rewards = _split(self.rewards), _split(self.env_reward)
+        rewards = split_list(self.rewards, "--rewards")
+        env_rewards = split_list(self.env_reward, "--env-reward")
         unknown = [r for r in rewards if r not in REWARDS] + [
             e for e in env_rewards if e not in ("dense", "sparse")
         ]
         if unknown:
             raise GenRewardError(f"unknown reward or env reward: {', '.join(unknown)}")
         try:
-            seeds = [int(s) for s in _split(self.seeds)]
+            seeds = [int(s) for s in split_list(self.seeds, "--seeds")]
         except ValueError as exc:
             raise GenRewardError(f"--seeds must be integers, got {self.seeds!r}") from exc
-        tasks = [resolve_task(t) for t in _split(self.tasks)]
+        tasks = [resolve_task(t) for t in split_list(self.tasks, "--tasks")]
         if not (tasks and rewards and env_rewards and seeds):
             raise GenRewardError("the sweep is empty: give tasks, rewards, env rewards and seeds")
         configs = []
@@ -113,10 +111,17 @@ class SweepConfig:
         else:
             if self.train.variant:
                 raise GenRewardError("give either --train.variant or --variants, not both")
-            variants = [
-                replace(_parse_train_args(args, self.train, self.variants), variant=name)
-                for name, args in _read_variants(self.variants).items()
-            ]
+            variants = []
+            for name, args in _read_variants(self.variants).items():
+                try:
+                    parsed = _parse_train_args(args, self.train, self.variants)
+                    variants.append(replace(parsed, variant=name))
+                except GenRewardError as exc:
+                    if str(exc).startswith("--variants"):
+                        raise
+                    raise GenRewardError(
+                        f"--variants {self.variants}: variant {name}: {exc}"
+                    ) from exc
         defaults = TrainConfig()
         for config in variants:
             clash = [
@@ -171,8 +176,7 @@ def _parse_train_args(args: list[str], base: TrainConfig, path: Path) -> TrainCo
         with contextlib.redirect_stderr(io.StringIO()) as errors:
             return tyro.cli(TrainConfig, args=args, default=base)
     except SystemExit as exc:
-        lines = [line.strip(" │") for line in errors.getvalue().splitlines()]
-        why = next((line for line in lines if line and "─" not in line and "usage" not in line), "")
+        why = usage_error_line(errors.getvalue())
         raise GenRewardError(f"--variants {path}: bad options {args}: {why}") from exc
 
 
@@ -207,9 +211,12 @@ def run_sweep(sweep: SweepConfig) -> Path:
 
     from genreward.report.make import make_report
     from genreward.rl.run_dir import run_finished
+    from genreward.rl.trainer import check_models
 
     configs = sweep.grid()
     todo = [c for c in configs if not run_finished(c)]
+    for config in todo:  # bad models fail here, not in Ray's workers
+        check_models(config if sweep.train.goal else replace(config, goal=None))
     print(f"sweep: {len(configs)} runs, {len(configs) - len(todo)} finished earlier")
     if sweep.train.goal is None:
         _prepare_goals(todo)

@@ -10,11 +10,24 @@ never a sensible setting), whether or not it has a range.
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Collection
 from dataclasses import fields
 from pathlib import Path
 
 from genreward.errors import GenRewardError
+
+SEED_RANGE = "[0, 4294967295]"  # what numpy's and torch's generators accept alike
+
+
+def split_list(text: str, what: str) -> list[str]:
+    """The entries of a comma-separated option value (none for an empty value); an empty
+    entry, as in "0,,1" or "a,", is refused."""
+    parts = [part.strip() for part in text.split(",")]
+    if text.strip() and not all(parts):
+        raise GenRewardError(f"{what} {text!r} has an empty entry; separate entries by one comma")
+    return [part for part in parts if part]
 
 
 def option(name: str) -> str:
@@ -86,16 +99,42 @@ def check_inputs(config: object, *names: str) -> None:
 
 def json_type_problem(data: object, types: dict[str, type | tuple[type, ...]]) -> str | None:
     """What is wrong with JSON metadata, or None: it must be an object, and each key of `types`
-    it holds must have that type (absent or null keys are not checked; a bool is never of the
-    type; numbers must be finite)."""
+    it holds must have that type (absent or null keys are not checked; a bool is not a number;
+    numbers must be finite)."""
     if not isinstance(data, dict):
         return f"expected a JSON object, got {type(data).__name__}"
     for key, kind in types.items():
         value = data.get(key)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, kind):
+        allowed = kind if isinstance(kind, tuple) else (kind,)
+        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
             return f"{key} has the wrong type ({value!r})"
         if isinstance(value, float) and not math.isfinite(value):
             return f"{key} must be finite, got {value}"
     return None
+
+
+def check_output_folder(
+    folder: str | Path, entries: Collection[str], what: str, config_class: str | None = None
+) -> None:
+    """Refuse to write a `what` into a folder that holds anything else: a name outside
+    `entries`, or a config.json of another kind (diffusers' ``_class_name`` is not
+    `config_class`). A missing or empty folder, or an earlier `what`, is fine."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    foreign = sorted(p.name for p in folder.iterdir() if p.name not in entries)
+    config = folder / "config.json"
+    if not foreign and config_class is not None and config.is_file():
+        try:
+            kind = json.loads(config.read_text()).get("_class_name")
+        except (OSError, ValueError, AttributeError):
+            kind = None
+        if kind != config_class:
+            foreign = ["config.json"]
+    if foreign:
+        raise GenRewardError(
+            f"{folder} holds files that are not part of a {what} ({', '.join(foreign[:5])}); "
+            "write it to an empty or new folder"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from genreward.errors import GenRewardError
+from genreward.validate import split_list
 
 TASK_TEXTS: dict[str, str] = {
     "assembly-v3": "put the ring on the peg",
@@ -87,7 +88,7 @@ def resolve_task(name: str) -> str:
 
 def resolve_tasks(spec: str) -> list[str]:
     """Parse a comma-separated task list ("door-open,drawer-open"); "all" means all 50 tasks."""
-    names = [part for part in (p.strip() for p in spec.split(",")) if part]
+    names = split_list(spec, "the task list")
     if not names:
         raise UnknownTaskError("no task given; name one or more tasks, comma-separated, or 'all'")
     if names == ["all"]:

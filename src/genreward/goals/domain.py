@@ -21,12 +21,13 @@ from torch import nn
 from tqdm import tqdm
 
 from genreward.data import Dataset
-from genreward.data.manifest import check_manifest, write_manifest
+from genreward.data.manifest import MANIFEST_FILE, check_manifest, write_manifest
 from genreward.errors import GenRewardError
 from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder
 from genreward.video.text import TextEncoder
 
 SHIPPED_SCORER = Path(__file__).resolve().parent.parent / "assets" / "goal_scorer"
+SCORER_ENTRIES = ("head", "autoencoder", MANIFEST_FILE, "MODEL_CARD.md")
 
 
 class FrameTextHead(ModelMixin, ConfigMixin):

@@ -9,10 +9,16 @@ from genreward.report.html import write_html
 from genreward.report.plots import final_returns, learning_curves
 from genreward.report.runs import find_runs, group
 from genreward.report.tables import markdown, summary_rows, write_csv
+from genreward.validate import check_output_folder
+
+# What a report folder holds (an earlier report in `out` is replaced).
+REPORT_ENTRIES = ("index.html", "media", "learning_curves.png", "final_returns.png")
+REPORT_ENTRIES += ("results.csv", "results.md")
 
 
 def make_report(paths: list[Path], out: Path) -> Path:
     """Write the report of the runs under `paths` into `out`; returns ``out/index.html``."""
+    check_output_folder(out, REPORT_ENTRIES, "report")
     grouped = group(find_runs(paths))
     out.mkdir(parents=True, exist_ok=True)
     figures = [

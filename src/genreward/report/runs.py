@@ -12,6 +12,7 @@ from genreward.errors import GenRewardError
 from genreward.rl.run_dir import CONFIG_FILE, METRICS_FILE, read_run_config
 
 REWARD_ORDER = ("env", "genreward", "video", "fb", "progress")
+ROW_KEYS = ("step", "eval_success", "eval_return")  # in every evaluation row
 
 
 @dataclass
@@ -64,8 +65,14 @@ def load_run(folder: Path) -> Run | None:
                 {k: float(v) for k, v in row.items() if v not in ("", None)}
                 for row in csv.DictReader(handle)
             ]
-    except (OSError, ValueError, csv.Error) as exc:
+    except (OSError, ValueError, TypeError, csv.Error) as exc:
         raise GenRewardError(f"{metrics_file}: unreadable ({exc})") from exc
+    for number, row in enumerate(rows, start=2):  # line 1 is the header
+        missing = [key for key in ROW_KEYS if key not in row]
+        bad = [key for key, value in row.items() if not np.isfinite(value)]
+        if missing or bad:
+            what = f"no {', '.join(missing)}" if missing else f"{', '.join(bad)} not finite"
+            raise GenRewardError(f"{metrics_file}, line {number}: {what}; the file is damaged")
     return Run(folder, config, rows) if rows else None
 
 

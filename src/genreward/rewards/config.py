@@ -36,7 +36,7 @@ class TrainFBConfig:
     """Show a progress bar."""
 
     def __post_init__(self) -> None:
-        from genreward.validate import check_folders, check_inputs, check_ranges
+        from genreward.validate import SEED_RANGE, check_folders, check_inputs, check_ranges
 
         check_folders(self, "out")
         check_inputs(self, "video_model")
@@ -44,6 +44,7 @@ class TrainFBConfig:
             self,
             {
                 "steps": "[1, inf)",
+                "seed": SEED_RANGE,
                 "batch_size": "[2, inf)",
                 "z_dim": "[1, inf)",
                 "hidden": "[1, inf)",

@@ -12,15 +12,18 @@ from tqdm import tqdm
 
 from genreward.data import Dataset, load_dataset
 from genreward.data.atomic import atomic_write_text, sha256_file
-from genreward.data.manifest import check_manifest, write_manifest
+from genreward.data.manifest import MANIFEST_FILE, check_manifest, write_manifest
 from genreward.errors import GenRewardError
 from genreward.rewards.config import TrainFBConfig
 from genreward.rewards.fb import FBLearner, ForwardBackward
 from genreward.rewards.features import AutoencoderFeatures
+from genreward.validate import check_output_folder
 from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder
 from genreward.video.pipeline import SHIPPED_MODEL
 
 FEATURES_FILE = "features.json"
+FB_ENTRIES = ("config.json", "diffusion_pytorch_model.safetensors", FEATURES_FILE)
+FB_ENTRIES += (MANIFEST_FILE, "MODEL_CARD.md")
 SHIPPED_FB = Path(__file__).resolve().parents[1] / "assets" / "fb"
 
 
@@ -63,6 +66,7 @@ def transitions(
 
 def train_fb(config: TrainFBConfig) -> Path:
     """Train and save a `ForwardBackward` model; returns its folder."""
+    check_output_folder(config.out, FB_ENTRIES, "FB model", "ForwardBackward")
     tasks = None
     if config.tasks:
         from genreward.envs.tasks import resolve_tasks
@@ -146,6 +150,6 @@ def load_fb(
         )
     try:
         model = ForwardBackward.from_pretrained(directory).eval()
-    except (OSError, ValueError, RuntimeError) as exc:
+    except (OSError, ValueError, RuntimeError, TypeError) as exc:
         raise GenRewardError(f"{directory}: cannot load the FB model ({exc})") from exc
     return model, autoencoder_features(video_model)

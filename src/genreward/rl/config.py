@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from genreward.errors import GenRewardError
-from genreward.validate import check_folders, check_ranges, option
+from genreward.validate import SEED_RANGE, check_folders, check_ranges, option
 
 RewardKind = Literal["genreward", "env", "video", "fb", "progress"]
 REWARDS = ("env", "genreward", "video", "fb", "progress")
@@ -137,6 +137,8 @@ class TrainConfig:
         check_ranges(
             self,
             {
+                "seed": SEED_RANGE,
+                "buffer_size": "[1, 1e9]",
                 "fb_act_prob": "[0, 1]",
                 "discount": "(0, 1]",
                 "lr": "(0, inf)",

@@ -70,6 +70,8 @@ def check_goal_source(source: Path, seeds: list[int], task: str, size: int) -> d
                 f"{available[seed]}: a goal of {meta.get('task')} at {video.shape[1]} px, "
                 f"the run trains {task} at {size} px"
             )
+        if goal_frame_current(available[seed]):  # else the run selects its goal frame anew
+            load_goal_frame(available[seed])
     return {seed: available[seed] for seed in seeds}
 
 

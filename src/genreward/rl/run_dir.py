@@ -24,6 +24,21 @@ STATUS_FILE = "status.json"
 METRICS_FILE = "metrics.csv"
 
 
+# Fields every run config has held since the first version (others may predate a config).
+REQUIRED = ("task", "reward", "seed")
+
+
+def _field_types() -> dict[str, type | tuple[type, ...]]:
+    """Each identity field's JSON type, from its default (None defaults are not checked)."""
+    types: dict[str, type | tuple[type, ...]] = {}
+    for key, default in TrainConfig().identity().items():
+        if isinstance(default, bool | str | int):
+            types[key] = type(default)
+        elif isinstance(default, float):
+            types[key] = (int, float)
+    return types
+
+
 def with_defaults(identity: dict) -> dict:
     """A saved run identity with the fields it predates at their defaults."""
     return {**TrainConfig().identity(), **identity}
@@ -37,6 +52,12 @@ def read_run_config(run_dir: Path) -> dict:
         saved = json.loads(path.read_text())
         if not isinstance(saved, dict):
             raise GenRewardError(f"{path}: not a genreward run config (no JSON object)")
+        missing = [key for key in REQUIRED if key not in saved]
+        if missing:
+            raise GenRewardError(f"{path}: not a genreward run config (no {', '.join(missing)})")
+        problem = json_type_problem(saved, _field_types())
+        if problem is not None:
+            raise GenRewardError(f"{path}: damaged run config: {problem}")
         return with_defaults(saved)
     except FileNotFoundError as exc:
         raise GenRewardError(f"{run_dir}: no {CONFIG_FILE}; not a genreward run folder") from exc

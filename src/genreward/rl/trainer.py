@@ -25,6 +25,7 @@ from genreward.envs import make_env
 from genreward.errors import GenRewardError
 from genreward.rewards.combine import env_term
 from genreward.rewards.fb import FBLearner, ForwardBackward
+from genreward.rewards.features import AutoencoderFeatures
 from genreward.rewards.progress import GoalVideoProgress
 from genreward.rewards.scale import RewardScaler
 from genreward.rewards.train_fb import (
@@ -58,8 +59,29 @@ from genreward.rl.snapshot import (
     snapshot_path,
 )
 from genreward.validate import check_device, check_inputs
+from genreward.video.pipeline import read_model_settings
 
 REWARD_TERMS = ("r_env", "r_video_weighted", "r_fb", "r_fb_weighted", "r_progress_weighted")
+
+
+def check_models(cfg: TrainConfig) -> tuple[ForwardBackward, AutoencoderFeatures] | None:
+    """Clear errors for missing, damaged or mismatched goals and models of a run, before
+    anything is written; returns the pretrained FB and its features where the run uses one."""
+    check_inputs(cfg, "goal", "video_model", "fb_init")
+    if cfg.goal is not None and (cfg.uses_video or cfg.uses_fb or cfg.uses_progress):
+        check_goal_source(Path(cfg.goal), list(range(cfg.placements)), cfg.task, cfg.size)
+    if cfg.video_model is not None:
+        read_model_settings(Path(cfg.video_model))
+    if not (cfg.uses_fb and cfg.fb_pretrained):
+        return None
+    loaded = load_fb(cfg.fb_init)
+    if fb_autoencoder(cfg.fb_init) != autoencoder_fingerprint(cfg.video_model):
+        raise GenRewardError(
+            f"the FB model {cfg.fb_init or '(shipped)'} was trained on psi from another "
+            "autoencoder than the goal-video model's (--video-model); use an FB model "
+            "trained with it (--fb-init) or --no-fb-pretrained"
+        )
+    return loaded
 
 
 class Trainer:
@@ -69,10 +91,7 @@ class Trainer:
         self.cfg = cfg = resolve_for_run(config) if config.resume else config.resolved()
         self.run_dir = Path(cfg.run_dir)
         check_device(cfg.device)
-        check_inputs(cfg, "goal", "video_model", "fb_init")  # before the run folder is made
-        if cfg.goal is not None and (cfg.uses_video or cfg.uses_fb or cfg.uses_progress):
-            seeds = list(range(cfg.placements))
-            check_goal_source(Path(cfg.goal), seeds, cfg.task, cfg.size)
+        self._pretrained_fb = check_models(cfg)  # before the run folder is made
         if claim:
             claim_run_dir(cfg)
         self.rng = np.random.default_rng(cfg.seed)
@@ -134,14 +153,8 @@ class Trainer:
             else []
         )
         self.fb = self.fb_learner = self.features = None
-        if cfg.uses_fb and cfg.fb_pretrained:
-            model, self.features = load_fb(cfg.fb_init)
-            if fb_autoencoder(cfg.fb_init) != autoencoder_fingerprint(cfg.video_model):
-                raise GenRewardError(
-                    f"the FB model {cfg.fb_init or '(shipped)'} was trained on psi from another "
-                    "autoencoder than the goal-video model's (--video-model); use an FB model "
-                    "trained with it (--fb-init) or --no-fb-pretrained"
-                )
+        if self._pretrained_fb is not None:
+            model, self.features = self._pretrained_fb
         elif cfg.renders:
             self.features = autoencoder_features(cfg.video_model)
         if self.features is not None:
@@ -594,9 +607,9 @@ def open_run(run_dir: Path, device: str = "cpu") -> Trainer:
         config = TrainConfig(
             **{**saved, "run_dir": run_dir, "resume": True, "device": device, "progress": False}
         )
-    except TypeError as exc:
+    except (TypeError, GenRewardError) as exc:
         raise GenRewardError(
-            f"{run_dir / CONFIG_FILE}: not a config of this genreward ({exc})"
+            f"{run_dir / CONFIG_FILE}: not a valid config of this genreward ({exc})"
         ) from exc
     if not snapshot_path(run_dir).is_file():
         raise GenRewardError(f"{run_dir}: no snapshot yet; train first")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+from genreward.errors import GenRewardError
 
 
 @dataclass
@@ -42,7 +45,7 @@ class TrainVideoConfig:
     """Continue an interrupted run in --out from its last checkpoint."""
     seed: int = 0
     """Seed of initialisation, batches and noise."""
-    mixed_precision: str = "bf16"
+    mixed_precision: Literal["bf16", "no"] = "bf16"
     """"bf16" autocast or "no"."""
     device: str = "cpu"
     """Torch device."""
@@ -50,13 +53,17 @@ class TrainVideoConfig:
     """Show progress bars."""
 
     def __post_init__(self) -> None:
-        from genreward.validate import check_device, check_folders, check_ranges
+        from genreward.validate import SEED_RANGE, check_device, check_folders, check_ranges
 
         check_device(self.device)
         check_folders(self, "out")
+        if any(c < 8 or c % 8 for c in self.channels):  # GroupNorm(8) and 4 attention heads
+            widths = " ".join(map(str, self.channels))
+            raise GenRewardError(f"--channels must be positive multiples of 8, got {widths}")
         check_ranges(
             self,
             {
+                "seed": SEED_RANGE,
                 "lora_rank": "[0, inf)",
                 "num_frames": "[2, inf)",
                 "autoencoder_steps": "[0, inf)",

@@ -26,7 +26,7 @@ from diffusers import DDIMScheduler, DDPMScheduler
 from genreward.data.atomic import atomic_write_text
 from genreward.data.manifest import MANIFEST_FILE, check_manifest, write_manifest
 from genreward.errors import GenRewardError
-from genreward.validate import json_type_problem
+from genreward.validate import check_output_folder, json_type_problem
 from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder, frames_to_tensor
 from genreward.video.denoiser import GoalVideoDenoiser
 from genreward.video.text import TextEncoder
@@ -115,6 +115,24 @@ def check_settings(settings: object, path: Path) -> None:
         raise GenRewardError(f"{path}: num_inference_steps must be positive")
 
 
+def read_model_settings(directory: Path) -> dict:
+    """The checked pipeline.json of a goal-video model folder; a clear error where the folder
+    is not one, or its files differ from its manifest."""
+    settings_file = directory / PIPELINE_FILE
+    if not settings_file.is_file():
+        raise GenRewardError(
+            f"{directory}: no {PIPELINE_FILE}; not a goal-video model "
+            "folder (train one with `genreward train-video`)"
+        )
+    check_manifest(directory, "goal-video model")
+    try:
+        settings = json.loads(settings_file.read_text())
+    except json.JSONDecodeError as exc:
+        raise GenRewardError(f"{settings_file}: not valid JSON ({exc})") from exc
+    check_settings(settings, settings_file)
+    return settings
+
+
 class GoalVideoPipeline:
     """Generates goal videos ``uint8 [K, H, W, 3]`` from a first frame and a task text."""
 
@@ -176,13 +194,7 @@ class GoalVideoPipeline:
         """Write the pipeline folder; an existing model folder is replaced only once all is
         written. A folder holding anything else (a dataset, say) is refused, not overwritten."""
         directory = Path(directory).resolve()
-        if directory.exists():
-            foreign = sorted(p.name for p in directory.iterdir() if p.name not in MODEL_ENTRIES)
-            if foreign:
-                raise GenRewardError(
-                    f"{directory} holds files that are not part of a goal-video model "
-                    f"({', '.join(foreign[:5])}); save the model to an empty or new folder"
-                )
+        check_output_folder(directory, MODEL_ENTRIES, "goal-video model")
         tmp = directory.with_name(f".{directory.name}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -219,18 +231,7 @@ class GoalVideoPipeline:
     ) -> GoalVideoPipeline:
         """Load a pipeline folder (default: the model shipped with genreward)."""
         directory = Path(directory) if directory is not None else SHIPPED_MODEL
-        settings_file = directory / PIPELINE_FILE
-        if not settings_file.is_file():
-            raise GenRewardError(
-                f"{directory}: no {PIPELINE_FILE}; not a goal-video model "
-                "folder (train one with `genreward train-video`)"
-            )
-        check_manifest(directory, "goal-video model")
-        try:
-            settings = json.loads(settings_file.read_text())
-        except json.JSONDecodeError as exc:
-            raise GenRewardError(f"{settings_file}: not valid JSON ({exc})") from exc
-        check_settings(settings, settings_file)
+        settings = read_model_settings(directory)
         autoencoder = load_component(FrameAutoencoder, directory / "autoencoder")
         denoiser = load_component(GoalVideoDenoiser, directory / "denoiser")
         if not (directory / "scheduler" / "scheduler_config.json").is_file():

@@ -18,11 +18,18 @@ from tqdm import tqdm
 
 from genreward.data.atomic import atomic_write_text
 from genreward.errors import GenRewardError
+from genreward.validate import check_output_folder
 from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder, frames_to_tensor
 from genreward.video.clips import FrameSet, load_clips, load_frames, open_datasets
 from genreward.video.config import TrainVideoConfig
 from genreward.video.denoiser import GoalVideoDenoiser, count_parameters
-from genreward.video.pipeline import GoalVideoPipeline, load_component, training_scheduler
+from genreward.video.pipeline import (
+    MODEL_ENTRIES,
+    GoalVideoPipeline,
+    load_component,
+    read_model_settings,
+    training_scheduler,
+)
 from genreward.video.text import TextEncoder
 from genreward.video.training import LoopConfig, Trainer
 
@@ -179,6 +186,9 @@ def train_video(config: TrainVideoConfig) -> Path:
             f"{out} already holds a training run: pass --resume to continue it, "
             "or choose another --out"
         )
+    check_output_folder(out, MODEL_ENTRIES, "goal-video model")
+    if config.init is not None:
+        read_model_settings(Path(config.init))
     if config.lora_rank and config.init is None:
         raise GenRewardError("--lora-rank needs --init MODEL_DIR (LoRA adapts a trained model)")
     started = time.perf_counter()
