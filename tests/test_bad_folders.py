@@ -138,3 +138,9 @@ def test_a_bad_goal_frame_is_named_where_the_user_keeps_it(tmp_path, capsys):
     args = _train(tmp_path, "--reward", "video", "--goal", str(tmp_path / "goals"))
     _fails(args, f"{goal / GOAL_FRAME_FILE}: goal frame index 99 is outside the video", capsys)
     assert not (tmp_path / "run").exists()
+
+
+def test_train_video_checks_its_init_model_before_writing(tmp_path, small_dataset, capsys):
+    args = ["train-video", "--data", str(small_dataset), "--init", str(SHIPPED_FB)]
+    _fails([*args, "--out", str(tmp_path / "video")], "no pipeline.json", capsys)
+    assert not (tmp_path / "video").exists()

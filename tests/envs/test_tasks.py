@@ -2,6 +2,7 @@ import pytest
 
 from genreward.envs import HELD_OUT_TASKS, TASK_TEXTS, TASKS, UnknownTaskError, resolve_task
 from genreward.envs.tasks import resolve_tasks, task_text
+from genreward.errors import GenRewardError
 
 
 def test_all_fifty_metaworld_tasks_have_distinct_texts():
@@ -32,5 +33,7 @@ def test_unknown_task_is_rejected_with_the_valid_names():
 def test_task_lists():
     assert resolve_tasks("door-open, drawer-open,door-open") == ["door-open-v3", "drawer-open-v3"]
     assert len(resolve_tasks("all")) == 50
-    with pytest.raises(UnknownTaskError):
-        resolve_tasks(" , ")
+    with pytest.raises(UnknownTaskError, match="no task given"):
+        resolve_tasks(" ")
+    with pytest.raises(GenRewardError, match="has an empty entry"):
+        resolve_tasks("door-open,,drawer-open")
