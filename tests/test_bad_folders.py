@@ -124,7 +124,7 @@ def test_models_are_checked_before_the_run_folder_is_made(tmp_path, capsys):
     not_fb.mkdir()
     _fails(_train(tmp_path, "--reward", "fb", "--fb-init", str(not_fb)), "no features.json", capsys)
     args = _train(tmp_path, "--reward", "video", "--video-model", str(SHIPPED_FB))
-    _fails(args, "no pipeline.json; not a goal-video model", capsys)
+    _fails(args, "no pipeline.json; this is no goal-video model folder", capsys)
     assert not (tmp_path / "run").exists()
 
 

@@ -61,5 +61,5 @@ def test_a_damaged_fb_folder_is_refused(tmp_path):
     with pytest.raises(GenRewardError, match=r"manifest\.json: unreadable"):
         load_fb(folder)
     (folder / "features.json").unlink()
-    with pytest.raises(GenRewardError, match="not an FB model folder"):
+    with pytest.raises(GenRewardError, match="this is no FB model folder"):
         load_fb(folder)

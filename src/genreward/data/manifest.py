@@ -35,3 +35,19 @@ def check_manifest(folder: Path, what: str) -> None:
                 f"{file}: missing or changed since it was written (sha256 differs from "
                 f"{MANIFEST_FILE}); the {what} folder is damaged: copy it again or retrain it"
             )
+
+
+def read_model_json(folder: Path, name: str, what: str, command: str) -> object:
+    """The parsed JSON file `name` that marks a `what` folder (e.g. an FB model's
+    features.json), after the folder's files are checked against its manifest; a clear error
+    where the folder is not a `what` (made by `genreward command`) or the JSON is unreadable."""
+    path = Path(folder) / name
+    if not path.is_file():
+        raise GenRewardError(
+            f"{folder}: no {name}; this is no {what} folder (train one with `genreward {command}`)"
+        )
+    check_manifest(folder, what)
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise GenRewardError(f"{path}: not valid JSON ({exc})") from exc

@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from genreward.data import Dataset, load_dataset
 from genreward.data.atomic import atomic_write_text, sha256_file
-from genreward.data.manifest import MANIFEST_FILE, check_manifest, write_manifest
+from genreward.data.manifest import MANIFEST_FILE, read_model_json, write_manifest
 from genreward.errors import GenRewardError
 from genreward.rewards.config import TrainFBConfig
 from genreward.rewards.fb import FBLearner, ForwardBackward
@@ -127,19 +127,13 @@ def load_fb(
     """A trained FB model (default: the shipped pretrained FB) and the psi it was trained with."""
     directory = fb_folder(directory)
     spec_file = directory / FEATURES_FILE
-    if not spec_file.is_file():
-        raise GenRewardError(
-            f"{directory}: no {FEATURES_FILE}; not an FB model folder "
-            "(train one with `genreward train-fb`)"
-        )
-    check_manifest(directory, "FB model")
+    spec = read_model_json(directory, FEATURES_FILE, "FB model", "train-fb")
     try:
-        spec = json.loads(spec_file.read_text())
         video_model = None if spec["video_model"] == "shipped" else spec["video_model"]
         expected = spec["autoencoder_sha256"]
         if not all(isinstance(v, str) for v in (spec["video_model"], expected)):
             raise TypeError("video_model and autoencoder_sha256 must be strings")
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError) as exc:
         raise GenRewardError(
             f"{spec_file}: unreadable ({exc}); retrain with `genreward train-fb`"
         ) from exc

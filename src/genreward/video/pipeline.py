@@ -24,7 +24,7 @@ import torch
 from diffusers import DDIMScheduler, DDPMScheduler
 
 from genreward.data.atomic import atomic_write_text
-from genreward.data.manifest import MANIFEST_FILE, check_manifest, write_manifest
+from genreward.data.manifest import MANIFEST_FILE, read_model_json, write_manifest
 from genreward.errors import GenRewardError
 from genreward.validate import check_output_folder, json_type_problem
 from genreward.video.autoencoder import AutoencoderVideoEncoder, FrameAutoencoder, frames_to_tensor
@@ -118,18 +118,8 @@ def check_settings(settings: object, path: Path) -> None:
 def read_model_settings(directory: Path) -> dict:
     """The checked pipeline.json of a goal-video model folder; a clear error where the folder
     is not one, or its files differ from its manifest."""
-    settings_file = directory / PIPELINE_FILE
-    if not settings_file.is_file():
-        raise GenRewardError(
-            f"{directory}: no {PIPELINE_FILE}; not a goal-video model "
-            "folder (train one with `genreward train-video`)"
-        )
-    check_manifest(directory, "goal-video model")
-    try:
-        settings = json.loads(settings_file.read_text())
-    except json.JSONDecodeError as exc:
-        raise GenRewardError(f"{settings_file}: not valid JSON ({exc})") from exc
-    check_settings(settings, settings_file)
+    settings = read_model_json(directory, PIPELINE_FILE, "goal-video model", "train-video")
+    check_settings(settings, directory / PIPELINE_FILE)
     return settings
 
 
