@@ -12,8 +12,11 @@ import pytest
 from genreward.cli import main
 from genreward.data.atomic import sha256_file
 from genreward.data.goal_video import GOAL_FILE, save_goal_video
+from genreward.goals.domain import SCORER_ENTRIES, SHIPPED_SCORER
 from genreward.goals.select import GOAL_FRAME_FILE
-from genreward.rewards.train_fb import SHIPPED_FB
+from genreward.rewards.train_fb import FB_ENTRIES, SHIPPED_FB
+from genreward.validate import check_output_folder
+from genreward.video.pipeline import MODEL_ENTRIES, SHIPPED_MODEL
 
 RUN_CONFIG = {"task": "reach-v3", "reward": "env", "seed": 0}
 
@@ -144,3 +147,44 @@ def test_train_video_checks_its_init_model_before_writing(tmp_path, small_datase
     args = ["train-video", "--data", str(small_dataset), "--init", str(SHIPPED_FB)]
     _fails([*args, "--out", str(tmp_path / "video")], "no pipeline.json", capsys)
     assert not (tmp_path / "video").exists()
+
+
+def test_a_config_json_of_another_kind_alone_is_refused(tmp_path, small_dataset, capsys):
+    folder = tmp_path / "other"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"_class_name": "SomethingElse"}')
+    args = ["train-fb", "--data", str(small_dataset), "--steps", "2", "--out", str(folder)]
+    _fails(args, "not part of a FB model (config.json)", capsys)
+
+
+def _fake_run(folder, metrics: str = "step,eval_success,eval_return,batch_r_fb\n128,0.5,1.0,nan\n"):
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(RUN_CONFIG))
+    (folder / "metrics.csv").write_text(metrics)
+
+
+@pytest.mark.parametrize(
+    ("shipped", "entries", "what", "config_class"),
+    [
+        (SHIPPED_FB, FB_ENTRIES, "FB model", "ForwardBackward"),
+        (SHIPPED_SCORER, SCORER_ENTRIES, "goal scorer", None),
+        (SHIPPED_MODEL, MODEL_ENTRIES, "goal-video model", None),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_a_models_own_folder_may_be_written_again(shipped, entries, what, config_class, tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(shipped, folder)
+    (folder / ".DS_Store").write_text("a system file")  # hidden: never in the way
+    check_output_folder(folder, entries, what, config_class)
+
+
+def test_reports_are_rewritten_and_skip_model_folders(tmp_path):
+    # A tree holding a run and a model folder (whose config.json is no run's); a non-finite
+    # value outside the evaluation columns (a diverged bonus) is kept.
+    _fake_run(tmp_path / "runs" / "run")
+    shutil.copytree(SHIPPED_FB, tmp_path / "runs" / "fb_model")
+    report = ["report", str(tmp_path / "runs"), "--out", str(tmp_path / "report")]
+    assert main(report) == 0
+    assert main(report) == 0
+    assert "reach" in (tmp_path / "report" / "results.md").read_text()

@@ -14,12 +14,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from types import TracebackType
 
 import psutil
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 GRACE_SECONDS = 3.0  # between the watchdog's SIGTERM and its SIGKILL
+POLL_SECONDS = 1.0  # between the watchdog's looks at the guarded process's descendants
 
 
 def die_with_parent() -> None:
@@ -36,38 +38,25 @@ def die_with_parent() -> None:
 
 
 class ProcessGuard:
-    """Ends this process's descendants when it dies, however it dies.
+    """Ends the processes this one starts inside the ``with`` block when it dies, however it
+    dies (and when the block ends, those still running).
 
-    A watchdog (``python -m genreward.children``) reads from a pipe that only this process
-    holds open; `track` sends it this process's descendants (pid and start time, so a reused
-    pid is never hit). When the pipe closes, because the ``with`` block ended or this process
-    was killed, the watchdog sends SIGTERM to those of them still alive, then SIGKILL.
+    A watchdog (``python -m genreward.children PARENT_PID [PID ...]``) polls this process's
+    descendants every `POLL_SECONDS` and remembers them, leaving alone those that existed
+    before the block (the PIDs it is given). When its stdin, a pipe only this process holds,
+    closes, because the block ended or this process was killed, or when the watchdog itself is
+    told to stop (SIGTERM, SIGHUP), it sends SIGTERM to the remembered processes still running,
+    then SIGKILL (psutil refuses to signal a reused PID).
     """
 
     def __init__(self) -> None:
         self._watchdog: subprocess.Popen | None = None
-        self._sent: set[tuple[int, float]] = set()
 
     def __enter__(self) -> ProcessGuard:
-        self._watchdog = subprocess.Popen(
-            [sys.executable, "-m", "genreward.children"], stdin=subprocess.PIPE, text=True
-        )
+        before = [str(p.pid) for p in psutil.Process().children(recursive=True)]
+        command = [sys.executable, "-m", "genreward.children", str(os.getpid()), *before]
+        self._watchdog = subprocess.Popen(command, stdin=subprocess.PIPE)
         return self
-
-    def track(self) -> None:
-        """Tell the watchdog about descendants started since the last call."""
-        assert self._watchdog is not None and self._watchdog.stdin is not None
-        found = set()
-        for child in psutil.Process().children(recursive=True):
-            if child.pid == self._watchdog.pid:
-                continue
-            with contextlib.suppress(psutil.NoSuchProcess):
-                found.add((child.pid, child.create_time()))
-        new = found - self._sent
-        if new:
-            self._watchdog.stdin.write("".join(f"{pid} {t!r}\n" for pid, t in sorted(new)))
-            self._watchdog.stdin.flush()
-            self._sent |= new
 
     def __exit__(
         self,
@@ -76,36 +65,47 @@ class ProcessGuard:
         trace: TracebackType | None,
     ) -> None:
         assert self._watchdog is not None and self._watchdog.stdin is not None
-        self._watchdog.stdin.close()
+        with contextlib.suppress(OSError):
+            self._watchdog.stdin.close()
         self._watchdog.wait()
 
 
 def _end(processes: list[psutil.Process]) -> None:
     """SIGTERM, then SIGKILL for those still alive after the grace period."""
     for process in processes:
-        with contextlib.suppress(psutil.NoSuchProcess):
+        with contextlib.suppress(psutil.Error):
             process.terminate()
     _, alive = psutil.wait_procs(processes, timeout=GRACE_SECONDS)
     for process in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
+        with contextlib.suppress(psutil.Error):
             process.kill()
 
 
-def _watch() -> None:
-    """The watchdog: collect pids from stdin until it closes, then end the live ones."""
+def _watch(parent_pid: int, before: set[int]) -> None:
+    """The watchdog: remember the parent's new descendants until told to stop, then end them."""
+    stop = threading.Event()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the guarded process
-    tracked = []
-    for line in sys.stdin:
-        pid, started = line.split()
-        tracked.append((int(pid), float(started)))
-    live = []
-    for pid, started in tracked:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            process = psutil.Process(pid)
-            if process.create_time() == started:
-                live.append(process)
-    _end(live)
+    for name in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(name, lambda *_: stop.set())
+
+    def wait_for_eof() -> None:
+        sys.stdin.buffer.read()
+        stop.set()
+
+    threading.Thread(target=wait_for_eof, daemon=True).start()
+    ignore = before | {os.getpid()}
+    seen: dict[int, psutil.Process] = {}
+    try:
+        parent = psutil.Process(parent_pid)
+        while not stop.is_set():
+            for child in parent.children(recursive=True):
+                if child.pid not in ignore:
+                    seen.setdefault(child.pid, child)
+            stop.wait(POLL_SECONDS)
+    except psutil.NoSuchProcess:  # the parent is gone: end what it left
+        pass
+    _end([process for process in seen.values() if process.is_running()])
 
 
 if __name__ == "__main__":
-    _watch()
+    _watch(int(sys.argv[1]), {int(pid) for pid in sys.argv[2:]})

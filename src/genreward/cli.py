@@ -426,8 +426,12 @@ def main(argv: list[str] | None = None) -> int:
     except GenRewardError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except MemoryError as err:
-        print(f"error: not enough memory ({err}); lower the sizes asked for", file=sys.stderr)
+    except (MemoryError, RuntimeError) as err:
+        # torch's OutOfMemoryError is a RuntimeError; other RuntimeErrors are bugs: raise them
+        if not isinstance(err, MemoryError) and type(err).__name__ != "OutOfMemoryError":
+            raise
+        why = str(err).splitlines()[0] if str(err) else type(err).__name__
+        print(f"error: not enough memory ({why}); lower the sizes asked for", file=sys.stderr)
         return 1
     except OSError as err:  # the file system refused (permissions, full disk, odd paths)
         print(f"error: {err}", file=sys.stderr)

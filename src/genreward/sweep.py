@@ -20,7 +20,7 @@ from pathlib import Path
 from genreward.children import ProcessGuard
 from genreward.errors import GenRewardError, usage_error_line
 from genreward.rl.config import REWARDS, TrainConfig
-from genreward.validate import split_list
+from genreward.validate import check_output_folder, split_list
 
 
 @dataclass
@@ -209,19 +209,20 @@ def run_sweep(sweep: SweepConfig) -> Path:
     """Run the grid on Ray (skipping finished runs) and write the report; returns the page."""
     import ray
 
-    from genreward.report.make import make_report
+    from genreward.report.make import REPORT_ENTRIES, make_report
     from genreward.rl.run_dir import run_finished
     from genreward.rl.trainer import check_models
 
     configs = sweep.grid()
     todo = [c for c in configs if not run_finished(c)]
+    check_output_folder(sweep.out / "report", REPORT_ENTRIES, "report")
     for config in todo:  # bad models fail here, not in Ray's workers
         check_models(config if sweep.train.goal else replace(config, goal=None))
     print(f"sweep: {len(configs)} runs, {len(configs) - len(todo)} finished earlier")
     if sweep.train.goal is None:
         _prepare_goals(todo)
     if todo:
-        with ProcessGuard() as guard:  # Ray's processes end with this one, even on kill -9
+        with ProcessGuard():  # Ray's processes end with this one, even on kill -9
             ray.init(
                 address=sweep.address,
                 num_cpus=None if sweep.address else sweep.max_cpus,
@@ -230,7 +231,7 @@ def run_sweep(sweep: SweepConfig) -> Path:
             )
             remote = ray.remote(num_cpus=sweep.cpus_per_run, max_retries=0)(_train_remote)
             pending = {remote.remote(asdict(c), int(sweep.cpus_per_run)): c for c in todo}
-            failures = _watch(pending, configs, guard)
+            failures = _watch(pending, configs)
             ray.shutdown()
         if failures:
             lines = "\n".join(f"  {c.run_dir}: {err}" for c, err in failures)
@@ -240,9 +241,8 @@ def run_sweep(sweep: SweepConfig) -> Path:
     return make_report([sweep.out / "runs"], sweep.out / "report")
 
 
-def _watch(pending: dict, configs: list[TrainConfig], guard: ProcessGuard) -> list:
-    """Wait for the runs, showing the steps done over the whole grid; `guard` learns of the
-    processes Ray starts."""
+def _watch(pending: dict, configs: list[TrainConfig]) -> list:
+    """Wait for the runs, showing the steps done over the whole grid."""
     import ray
     from tqdm import tqdm
 
@@ -262,7 +262,6 @@ def _watch(pending: dict, configs: list[TrainConfig], guard: ProcessGuard) -> li
         return done
 
     while pending:
-        guard.track()
         ready, _ = ray.wait(list(pending), num_returns=1, timeout=5.0)
         for ref in ready:
             config = pending.pop(ref)

@@ -120,11 +120,14 @@ def check_output_folder(
 ) -> None:
     """Refuse to write a `what` into a folder that holds anything else: a name outside
     `entries`, or a config.json of another kind (diffusers' ``_class_name`` is not
-    `config_class`). A missing or empty folder, or an earlier `what`, is fine."""
+    `config_class`). A missing or empty folder, or an earlier `what`, is fine; hidden files
+    (the system's, or temporaries of a killed write) are left alone and do not count."""
     folder = Path(folder)
     if not folder.is_dir():
         return
-    foreign = sorted(p.name for p in folder.iterdir() if p.name not in entries)
+    foreign = sorted(
+        p.name for p in folder.iterdir() if p.name not in entries and not p.name.startswith(".")
+    )
     config = folder / "config.json"
     if not foreign and config_class is not None and config.is_file():
         try:

@@ -69,7 +69,7 @@ def load_run(folder: Path) -> Run | None:
         raise GenRewardError(f"{metrics_file}: unreadable ({exc})") from exc
     for number, row in enumerate(rows, start=2):  # line 1 is the header
         missing = [key for key in ROW_KEYS if key not in row]
-        bad = [key for key, value in row.items() if not np.isfinite(value)]
+        bad = [key for key in ROW_KEYS if key in row and not np.isfinite(row[key])]
         if missing or bad:
             what = f"no {', '.join(missing)}" if missing else f"{', '.join(bad)} not finite"
             raise GenRewardError(f"{metrics_file}, line {number}: {what}; the file is damaged")
@@ -83,8 +83,11 @@ def find_runs(paths: list[Path]) -> list[Run]:
         if (path / CONFIG_FILE).is_file():
             folders.append(path)
         elif path.is_dir():
+            # Runs with evaluations; model folders (their own config.json) have no metrics.
             folders += sorted(
-                p.parent for p in path.glob(f"**/{CONFIG_FILE}") if p.parent.name != "goals"
+                p.parent
+                for p in path.glob(f"**/{CONFIG_FILE}")
+                if (p.parent / METRICS_FILE).is_file()
             )
         else:
             raise GenRewardError(f"{path}: no such run folder")

@@ -20,6 +20,7 @@ import torch
 from tqdm import tqdm
 
 from genreward.data.atomic import atomic_write_text
+from genreward.data.goal_video import GOAL_FILE
 from genreward.data.media import save_media
 from genreward.envs import make_env
 from genreward.errors import GenRewardError
@@ -69,7 +70,12 @@ def check_models(cfg: TrainConfig) -> tuple[ForwardBackward, AutoencoderFeatures
     anything is written; returns the pretrained FB and its features where the run uses one."""
     check_inputs(cfg, "goal", "video_model", "fb_init")
     if cfg.goal is not None and (cfg.uses_video or cfg.uses_fb or cfg.uses_progress):
-        check_goal_source(Path(cfg.goal), list(range(cfg.placements)), cfg.task, cfg.size)
+        copied = Path(cfg.run_dir) / "goals"  # a resumed run keeps its own copies
+        seeds = [
+            s for s in range(cfg.placements) if not (copied / f"seed_{s}" / GOAL_FILE).is_file()
+        ]
+        if seeds:
+            check_goal_source(Path(cfg.goal), seeds, cfg.task, cfg.size)
     if cfg.video_model is not None:
         read_model_settings(Path(cfg.video_model))
     if not (cfg.uses_fb and cfg.fb_pretrained):
