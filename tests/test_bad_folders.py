@@ -188,3 +188,11 @@ def test_reports_are_rewritten_and_skip_model_folders(tmp_path):
     assert main(report) == 0
     assert main(report) == 0
     assert "reach" in (tmp_path / "report" / "results.md").read_text()
+
+
+def test_a_sweep_checks_its_report_folder_before_it_trains(tmp_path, capsys):
+    (tmp_path / "sweep" / "report").mkdir(parents=True)
+    (tmp_path / "sweep" / "report" / "notes.txt").write_text("mine")
+    args = ["sweep", "--tasks", "reach", "--rewards", "env", "--seeds", "0", "--steps", "64"]
+    _fails([*args, "--out", str(tmp_path / "sweep")], "not part of a report (notes.txt)", capsys)
+    assert not (tmp_path / "sweep" / "runs").exists()
