@@ -1,11 +1,13 @@
-"""Checks of option values, shared by every command's config (kept free of heavy imports).
+"""Checks of option values and input files, shared by every command (kept free of heavy
+imports).
 
-`check_folders(config, *names)` refuses output folders that are files, `check_inputs` input
-folders that do not exist. `check_ranges(config,
-ranges)` checks the named fields against intervals written as in
+`check_ranges(config, ranges)` checks the named fields against intervals written as in
 mathematics, "(0, 1]", "[1, inf)": a failure names the option, the value and the allowed range
 (the CLI exits with code 2). Every float field of a config is checked finite (NaN and inf are
-never a sensible setting), whether or not it has a range.
+never a sensible setting), whether or not it has a range. `check_folders` refuses output
+folders that are files, `check_inputs` input folders that do not exist, `check_output_folder`
+writing into a folder of other files; `split_list` parses comma lists, `json_type_problem`
+type-checks JSON metadata.
 """
 
 from __future__ import annotations
