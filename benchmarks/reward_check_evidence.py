@@ -7,7 +7,8 @@ over seeds), summary.csv and summary.md (per task and reward: final success, suc
 over every evaluation (area under the success curve), the first evaluation with mean success
 >= 0.8, wall-clock minutes per 100k env steps) and runs/*.csv (each run's metrics.csv).
 
-    .venv/bin/python benchmarks/reward_check_evidence.py --sweep sweeps/reward_check
+    .venv/bin/python benchmarks/reward_check_evidence.py --sweep sweeps/reward_check \
+        [--tasks reach,window-open]   # only tasks whose runs are all finished
 """
 
 from __future__ import annotations
@@ -52,8 +53,11 @@ def summary(grouped: dict, minutes: dict[str, list[float]]) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", type=Path, default=Path("sweeps/reward_check"))
+    parser.add_argument("--tasks", help="comma-separated tasks to include (default: all)")
     args = parser.parse_args()
     runs = [run for run in find_runs([args.sweep / "runs"]) if (run.folder / DONE_FILE).is_file()]
+    if args.tasks:
+        runs = [run for run in runs if run.task in args.tasks.split(",")]
     out = RESULTS / "reward_check"
     make_report([run.folder for run in runs], out / "report")
     for name in ("learning_curves.png", "results.csv", "results.md"):
