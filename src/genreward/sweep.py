@@ -216,8 +216,12 @@ def run_sweep(sweep: SweepConfig) -> Path:
     configs = sweep.grid()
     todo = [c for c in configs if not run_finished(c)]
     check_output_folder(sweep.out / "report", REPORT_ENTRIES, "report")
-    for config in todo:  # bad models fail here, not in Ray's workers
-        check_models(config if sweep.train.goal else replace(config, goal=None))
+    checked = set()
+    for config in todo:  # bad models fail here, not in Ray's workers; once per setting, not seed
+        setting = json.dumps({**config.identity(), "seed": None}, sort_keys=True, default=str)
+        if setting not in checked:
+            check_models(config if sweep.train.goal else replace(config, goal=None))
+            checked.add(setting)
     print(f"sweep: {len(configs)} runs, {len(configs) - len(todo)} finished earlier")
     if sweep.train.goal is None:
         _prepare_goals(todo)
