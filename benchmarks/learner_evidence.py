@@ -35,7 +35,11 @@ from genreward.report.runs import Run, aligned, find_runs, group
 from genreward.rl.run_dir import DONE_FILE
 
 SUCCESS = 0.8
-COLORS = {"simba": "tab:orange", "sac": "tab:blue"}  # one colour per learner in every panel
+COLORS = {
+    "simba": "tab:orange",
+    "sac": "tab:blue",
+    "simba+pink": "tab:green",
+}  # one colour per learner in every panel
 # Target env steps per task (the issue) and the published anchor beside it.
 TARGETS = {
     "reach": (30_000, "BRO-fast 0.96 at 50k (200-step episodes); TD-MPC2 1.0 at 200k"),
@@ -48,7 +52,10 @@ TARGETS = {
 
 
 def learner(run: Run) -> str:
-    return str(run.config.get("agent", "sac"))
+    """The run's agent, with its exploration noise where not SAC's own (white)."""
+    name = str(run.config.get("agent", "sac"))
+    exploration = run.config.get("exploration", "white")
+    return name if exploration == "white" else f"{name}+{exploration}"
 
 
 def first_step(steps: np.ndarray, success: np.ndarray) -> int | None:

@@ -250,21 +250,24 @@ def _watch(pending: dict, configs: list[TrainConfig]) -> list:
     import ray
     from tqdm import tqdm
 
-    from genreward.rl.run_dir import STATUS_FILE
-
-    total = sum(c.steps for c in configs)
-    bar = tqdm(total=total, unit="step", desc="sweep", dynamic_ncols=True)
-    failures, finished = [], 0
+    from genreward.rl.run_dir import STATUS_FILE, run_finished
 
     def steps_done() -> int:
         done = 0
         for c in configs:
+            if run_finished(c):  # its last status may lie a few steps before the end
+                done += c.steps
+                continue
             with contextlib.suppress(OSError, ValueError, KeyError, TypeError):  # not started
                 done += min(
                     json.loads((Path(c.run_dir) / STATUS_FILE).read_text())["step"], c.steps
                 )
         return done
 
+    total = sum(c.steps for c in configs)
+    # Steps of resumed runs count as the start, not in the rate.
+    bar = tqdm(total=total, initial=steps_done(), unit="step", desc="sweep", dynamic_ncols=True)
+    failures, finished = [], 0
     while pending:
         ready, _ = ray.wait(list(pending), num_returns=1, timeout=5.0)
         for ref in ready:

@@ -26,6 +26,17 @@ def test_actions_are_bounded_and_deterministic_mode_is_repeatable(name: str) -> 
 
 
 @each_agent
+def test_given_noise_drives_the_sampled_action(name: str) -> None:
+    torch.manual_seed(0)
+    agent = SAC(5, 3, spec=AGENTS[name], hidden=32)
+    obs = np.ones(5, np.float32)
+    zero = agent.act(obs, noise=np.zeros(3))
+    np.testing.assert_allclose(zero, agent.act(obs, deterministic=True), rtol=1e-6)
+    up, down = agent.act(obs, noise=np.full(3, 2.0)), agent.act(obs, noise=np.full(3, -2.0))
+    assert (up > zero).all() and (down < zero).all()
+
+
+@each_agent
 @pytest.mark.parametrize("bf16", [False, True])
 def test_learns_to_pick_the_rewarded_action(name: str, bf16: bool) -> None:
     # One-step task (mask 0): reward = -(a - 0.5)^2 on every dimension.

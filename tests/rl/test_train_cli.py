@@ -47,11 +47,15 @@ def test_env_reward_run_writes_everything(tmp_path: Path) -> None:
     assert summary["eval_return"] == float(metrics[-1]["eval_return"])
 
 
-# sac: frames encoded at each episode's end; fb: as they arrive (FB acts on them).
-@pytest.mark.parametrize("act", ["sac", "fb"])
-def test_killed_run_resumes_to_the_same_metrics(tmp_path: Path, goals: Path, act: str) -> None:
+# sac: frames encoded at each episode's end; fb: as they arrive (FB acts on them), with pink
+# exploration noise drawn per episode.
+@pytest.mark.parametrize(("act", "exploration"), [("sac", "white"), ("fb", "pink")])
+def test_killed_run_resumes_to_the_same_metrics(
+    tmp_path: Path, goals: Path, act: str, exploration: str
+) -> None:
     common = ["--reward", "genreward", "--goal", str(goals), "--steps", "384"]
     common += ["--fb-train-steps", "192", "--act", act, "--seed", "3", "--updates-per-step", "2"]
+    common += ["--exploration", exploration]
     straight = train(tmp_path / "straight", *common)
     assert straight.returncode == 0, straight.stderr
 

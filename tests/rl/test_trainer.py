@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -49,6 +50,20 @@ def test_updates_per_step_sets_the_replay_ratio(tmp_path: Path) -> None:
     trainer.train()
     assert trainer.agent.critic_opt.state_dict()["state"][0]["step"] == 3 * (128 - 32)
     assert trainer.agent.obs_norm.count == 128  # every stored observation, once
+
+
+def test_pink_exploration_noise_is_correlated_along_the_episode(tmp_path: Path) -> None:
+    config = TrainConfig(
+        task="reach", reward="env", episode_steps=256, placements=1, hidden=16, progress=False,
+        exploration="pink", run_dir=tmp_path / "run",
+    )  # fmt: skip
+    noise = Trainer(config)._episode_noise()
+    assert noise.shape == (256, 4)
+    lag1 = [np.corrcoef(noise[:-1, i], noise[1:, i])[0, 1] for i in range(4)]
+    assert min(lag1) > 0.5  # white noise: about 0
+    assert 0.5 < noise.std() < 1.5
+    white = Trainer(replace(config, exploration="white", run_dir=tmp_path / "white"))
+    assert white._episode_noise() is None
 
 
 def test_shipped_fb_is_frozen_at_once_and_auto_scale_tracks_the_stored_terms(

@@ -90,6 +90,10 @@ class TrainConfig:
     agent: Literal["simba", "sac"] = "simba"
     """Learner: SAC with SimBa/BRO-style networks (residual LayerNorm blocks, running
     observation normalisation), or the original SAC with plain 2-layer MLPs."""
+    exploration: Literal["white", "pink"] = "white"
+    """Noise of the training actions (SAC's Gaussian before the tanh): independent at every
+    step (white), or pink noise along each episode (temporally correlated, the same variance;
+    Eberhard et al., 2023)."""
     updates_per_step: int = 1
     """Agent updates per env step (replay ratio), each on its own batch."""
     precision: Literal["fp32", "bf16"] = "fp32"

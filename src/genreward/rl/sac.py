@@ -109,11 +109,21 @@ class SAC:
         self.alpha_opt = torch.optim.Adam([self.log_alpha], lr=lr)
 
     @torch.no_grad()
-    def act(self, obs: np.ndarray, deterministic: bool = False) -> np.ndarray:
-        """Action ``float32 [A]`` for one observation (the mean when deterministic)."""
+    def act(
+        self, obs: np.ndarray, deterministic: bool = False, noise: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Action ``float32 [A]`` for one observation: the mean when deterministic, else a
+        sample, from ``noise`` ``[A]`` (standard normal marginals) where given."""
         x = self.obs_norm(torch.as_tensor(obs, dtype=torch.float32, device=self.device)[None])
         with self.autocast:
-            action = torch.tanh(self.actor(x)[0]) if deterministic else self.actor.sample(x)[0]
+            if deterministic:
+                action = torch.tanh(self.actor(x)[0])
+            elif noise is not None:
+                mean, log_std = self.actor(x)
+                eps = torch.as_tensor(noise, dtype=mean.dtype, device=self.device)
+                action = torch.tanh(mean + log_std.exp() * eps)
+            else:
+                action = self.actor.sample(x)[0]
         return action[0].float().cpu().numpy()
 
     def observe(self, obs: np.ndarray) -> None:

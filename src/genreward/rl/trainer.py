@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from pink import PinkNoiseProcess
 from tqdm import tqdm
 
 from genreward.data.atomic import atomic_write_text
@@ -216,11 +217,22 @@ class Trainer:
             return state
         return psi.half().float().cpu().numpy()  # as the replay stores it (float16)
 
-    def _act(self, obs: np.ndarray, psi: torch.Tensor | None, placement: int) -> np.ndarray:
+    def _episode_noise(self) -> np.ndarray | None:
+        """Exploration noise ``[episode_steps, A]`` for one episode (None: the agent's own
+        white noise). Drawn from the run's generator at the episode's start, so a resumed run
+        draws the same."""
+        if self.cfg.exploration == "white":
+            return None
+        shape = (self.env.action_space.shape[0], self.cfg.episode_steps)
+        return PinkNoiseProcess(shape, rng=self.rng).sample(shape[1]).T
+
+    def _act(
+        self, obs: np.ndarray, psi: torch.Tensor | None, placement: int, noise: np.ndarray | None
+    ) -> np.ndarray:
         cfg = self.cfg
         if self.step < cfg.learning_starts:
             return self.rng.uniform(-1.0, 1.0, self.env.action_space.shape).astype(np.float32)
-        action = self.agent.act(obs)
+        action = self.agent.act(obs, noise=noise)
         if cfg.act == "fb" and self.rng.random() < cfg.fb_act_prob:
             uniform = self.rng.uniform(-1.0, 1.0, (cfg.fb_candidates, len(action)))
             candidates = torch.as_tensor(np.vstack([action[None], uniform]), dtype=torch.float32)
@@ -242,6 +254,7 @@ class Trainer:
         their psi and video rewards; updates during it sample the earlier episodes."""
         cfg, env = self.cfg, self.env
         placement = int(self.rng.integers(len(self.placements)))
+        noise = self._episode_noise()
         needs_psi, online = self.needs_psi, self.psi_online
         deferred = not online and (needs_psi or bool(self.video_rewards))
         frames = EpisodeFrames(self._frame_features, online)
@@ -254,7 +267,8 @@ class Trainer:
         env_return, solved, video_scores = 0.0, False, []
         for t in range(cfg.episode_steps):
             with self.timers("act"):
-                action = self._act(self._observe(state, psi), psi, placement)
+                step_noise = None if noise is None else noise[t]
+                action = self._act(self._observe(state, psi), psi, placement, step_noise)
             with self.timers("env"):
                 next_state, reward, terminated, truncated, info = env.step(action)
             wants_frame = window is not None and window.needs_frame()
