@@ -8,7 +8,9 @@ against goals from several sources:
 - generated: the shipped goal-video model, from the episode's first frame and the task text;
 - retrieval: the real expert episode (data/fb/expert, training placements) whose first frame
   is nearest, of the same task where there is one;
-- oracle: the real expert episode of the same placement.
+- oracle: the real expert episode of the same placement;
+- finetuned (with --finetuned DIR): goal-video models finetuned on one task each, DIR/<task>
+  (`benchmarks/reward_quality_finetune.sh`), for the tasks that have one.
 
 The goal frame I* is the shipped scorer's choice in each goal video. Terms: the paper's
 video-level reward (raw and change forms), FB toward I* (the shipped FB, or --fb), the
@@ -46,7 +48,7 @@ from genreward.rewards.train_fb import load_fb
 from genreward.rewards.video_reward import VideoLevelReward, subsample
 from genreward.video.pipeline import GoalVideoPipeline
 
-SOURCES = ("generated", "retrieval", "oracle")
+SOURCES = ("generated", "retrieval", "oracle")  # the default sources; "finetuned" on request
 WINDOW_TERMS = ("video_paper", "video_change")  # one value per window: no within-episode rho
 NOISY = ("expert", "noise0.3", "noise0.6", "noise1.0")  # the within-episode episodes
 # The trainer's bonus (`genreward train` settings: its scale and terms).
@@ -133,7 +135,28 @@ def goal_videos(args, placements, encode) -> dict[str, dict[tuple[str, int], np.
     if "generated" in args.sources:
         pipe = GoalVideoPipeline.from_pretrained()
         goals["generated"] = cached_generated(args.data / "generated_goals.npz", placements, pipe)
+    if "finetuned" in args.sources:
+        goals["finetuned"] = finetuned_goals(args.finetuned, placements)
     return goals
+
+
+def finetuned_goals(root: Path | None, placements: dict) -> dict[tuple[str, int], np.ndarray]:
+    """Goal videos of the tasks with a model in ``root/<task>``, each from its own model, made
+    as `cached_generated` makes the shipped model's (same first frame, text and seed)."""
+    if root is None:
+        raise SystemExit("--sources finetuned needs --finetuned DIR (one model folder per task)")
+    videos = {}
+    for task in sorted({task for task, _ in placements}):
+        folder = root / task.removesuffix("-v3")
+        if not folder.is_dir():
+            continue
+        pipe = GoalVideoPipeline.from_pretrained(folder)
+        for seed in sorted(seed for t, seed in placements if t == task):
+            expert = dict(placements[(task, seed)])["expert"]
+            videos[(task, seed)] = pipe(expert.frames[0], expert.meta["text"], seed=seed)
+    if not videos:
+        raise SystemExit(f"no model folder under {root} for any of the chosen tasks")
+    return videos
 
 
 def metrics(episodes: list[dict]) -> dict[str, float]:
@@ -159,7 +182,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("data/quality"))
     parser.add_argument("--pool", type=Path, default=Path("data/fb/expert"))
     parser.add_argument("--fb", default="shipped", help="FB folder, 'shipped' or 'none'")
-    parser.add_argument("--sources", default=",".join(SOURCES))
+    parser.add_argument("--sources", default=",".join(SOURCES), help="also: finetuned")
+    parser.add_argument("--finetuned", type=Path, help="folder of finetuned models, one per task")
     parser.add_argument("--tasks", default=None, help="comma-separated (default: all)")
     parser.add_argument("--temperature", type=float, default=1.0, help="progress temperature")
     parser.add_argument("--tag", default="", help="suffix of the output files")
@@ -184,6 +208,8 @@ def main() -> None:
     for (task, seed), episodes in placements.items():
         latents = all_latents[(task, seed)]
         for source, videos in goals.items():
+            if (task, seed) not in videos:  # a finetuned model for another task
+                continue
             video = videos[(task, seed)]
             text = dict(episodes)["expert"].meta["text"]
             goal = GoalLatents(encode(video), scorer.select(video, text).index)
@@ -216,7 +242,8 @@ def main() -> None:
         for task in sorted({k[2] for k in values}):
             for name, (scale, terms) in COMBINED.items():
                 parts = {n: values[(source, n, task)] for n in terms if (source, n, task) in values}
-                values[(source, name, task)] = combined_bonus(parts, scale)
+                if parts:
+                    values[(source, name, task)] = combined_bonus(parts, scale)
     rows = []
     for (source, term, task), episodes in sorted(values.items()):
         row = {"source": source, "term": term, "task": task.removesuffix("-v3")}
