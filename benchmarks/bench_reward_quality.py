@@ -159,6 +159,12 @@ def finetuned_goals(root: Path | None, placements: dict) -> dict[tuple[str, int]
     return videos
 
 
+def mean_of_defined(values: list[float]) -> float:
+    """Mean of the values that are not NaN (NaN when none is: a window term's within-rho)."""
+    values = np.asarray(values, dtype=float)
+    return float(values[~np.isnan(values)].mean()) if not np.isnan(values).all() else np.nan
+
+
 def metrics(episodes: list[dict]) -> dict[str, float]:
     """VOC, within-episode rho (expert and noisy expert episodes; expert alone) and success
     AUROC of one term."""
@@ -167,7 +173,7 @@ def metrics(episodes: list[dict]) -> dict[str, float]:
 
     def within(kinds: tuple[str, ...]) -> float:
         rhos = [spearman(e["values"], e["dense"]) for e in episodes if e["kind"] in kinds]
-        return float(np.nanmean(rhos)) if not np.isnan(rhos).all() else float("nan")
+        return mean_of_defined(rhos)
 
     return {
         "voc": spearman(sums, returns),
@@ -271,7 +277,7 @@ def main() -> None:
                         "term": term,
                         "tasks": "held-out" if held_out else "held-in",
                         **{
-                            m: float(np.nanmean([r[m] for r in chosen]))
+                            m: mean_of_defined([r[m] for r in chosen])
                             for m in ("voc", "within", "within expert", "auroc")
                         },
                         "min voc": float(np.nanmin([r["voc"] for r in chosen])),
