@@ -50,6 +50,20 @@ def test_learns_to_pick_the_rewarded_action(name: str, bf16: bool) -> None:
     assert np.abs(agent.act(np.zeros(2, np.float32), deterministic=True) - 0.5).max() < 0.15
 
 
+def test_the_temperature_holds_the_target_entropy() -> None:
+    # The same one-step task; the temperature drives the policy's entropy to its target.
+    entropies = {}
+    for target in (-1.0, 0.5):
+        torch.manual_seed(0)
+        agent = SAC(2, 2, spec=AGENTS["simba"], hidden=64, lr=3e-3, target_entropy=target)
+        obs = torch.zeros(128, 2)
+        for _ in range(400):
+            action = torch.rand(128, 2) * 2 - 1
+            stats = agent.update(obs, action, -(action - 0.5).pow(2).sum(-1), obs, torch.zeros(128))
+        entropies[target] = stats["entropy"]
+    assert entropies[-1.0] < -0.5 < 0.0 < entropies[0.5]
+
+
 @each_agent
 def test_state_dict_restores_the_agent_exactly(name: str) -> None:
     torch.manual_seed(0)

@@ -94,6 +94,9 @@ class TrainConfig:
     """Noise of the training actions (SAC's Gaussian before the tanh): independent at every
     step (white), or pink noise along each episode (temporally correlated, the same variance;
     Eberhard et al., 2023)."""
+    target_entropy: float = -1.0
+    """Policy entropy per action dimension that SAC's temperature holds (-1: SAC's -|A| in
+    all); higher keeps the training actions noisier."""
     updates_per_step: int = 1
     """Agent updates per env step (replay ratio), each on its own batch."""
     precision: Literal["fp32", "bf16"] = "fp32"
@@ -144,6 +147,7 @@ class TrainConfig:
                 "seed": SEED_RANGE,
                 "buffer_size": "[1, 1e9]",
                 "fb_act_prob": "[0, 1]",
+                "target_entropy": "[-10, 10]",
                 "discount": "(0, 1]",
                 "lr": "(0, inf)",
                 "auto_weight": "[0, inf)",

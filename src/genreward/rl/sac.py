@@ -88,6 +88,7 @@ class SAC:
         discount: float = 0.99,
         tau: float = 0.005,
         init_temperature: float = 0.1,
+        target_entropy: float = -1.0,
         bf16: bool = False,
         device: str | torch.device = "cpu",
     ) -> None:
@@ -101,7 +102,7 @@ class SAC:
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
         self.log_alpha = torch.tensor(float(np.log(init_temperature)), device=self.device)
         self.log_alpha.requires_grad_(True)
-        self.target_entropy = -float(action_dim)
+        self.target_entropy = target_entropy * action_dim
         self.discount, self.tau = discount, tau
         # foreach: one kernel per step for all parameters (CPU defaults to a loop over them).
         self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=lr, foreach=True)

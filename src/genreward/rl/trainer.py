@@ -127,6 +127,7 @@ class Trainer:
             lr=cfg.lr,
             bf16=cfg.precision == "bf16",
             discount=cfg.discount,
+            target_entropy=cfg.target_entropy,
             device=self.device,
         )
         self.replay = ReplayBuffer(
