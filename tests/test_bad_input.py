@@ -68,6 +68,8 @@ CASES = {
         (["--discount", "-0.5"], "--discount must be in (0, 1]"),
         (["--fb-act-prob", "-0.1"], "--fb-act-prob must be in [0, 1]"),
         (["--fb-act-prob", "nan"], "--fb-act-prob must be a finite number"),
+        (["--target-entropy", "50"], "--target-entropy must be in [-10, 10]"),
+        (["--exploration", "brown"], "--exploration"),
         (["--beta", "nan"], "--beta must be a finite number"),
         (["--size", "4096"], "--size must be in [8, 2048]"),
         (["--frames", "0"], "must be positive: --frames"),
