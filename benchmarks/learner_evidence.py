@@ -35,11 +35,12 @@ from genreward.report.runs import Run, aligned, find_runs, group
 from genreward.rl.run_dir import DONE_FILE
 
 SUCCESS = 0.8
-COLORS = {
+COLORS = {  # one colour per learner in every panel
     "simba": "tab:orange",
     "sac": "tab:blue",
     "simba+pink": "tab:green",
-}  # one colour per learner in every panel
+    "simba+entropy0": "tab:purple",
+}
 # Target env steps per task (the issue) and the published anchor beside it.
 TARGETS = {
     "reach": (30_000, "BRO-fast 0.96 at 50k (200-step episodes); TD-MPC2 1.0 at 200k"),
@@ -52,10 +53,12 @@ TARGETS = {
 
 
 def learner(run: Run) -> str:
-    """The run's agent, with its exploration noise where not SAC's own (white)."""
+    """The run's agent, with its exploration settings where not the defaults."""
     name = str(run.config.get("agent", "sac"))
     exploration = run.config.get("exploration", "white")
-    return name if exploration == "white" else f"{name}+{exploration}"
+    entropy = float(run.config.get("target_entropy", -1.0))
+    name += f"+{exploration}" if exploration != "white" else ""
+    return name + (f"+entropy{entropy:g}" if entropy != -1.0 else "")
 
 
 def first_step(steps: np.ndarray, success: np.ndarray) -> int | None:
