@@ -138,11 +138,11 @@ def plot_curves(grouped: dict[str, dict[str, list[Run]]], path: Path) -> Path:
 
 
 def markdown(rows: list[dict]) -> str:
-    head = "| task | learner | seeds | steps to 0.8 (mean of seeds) | per seed | final success | "
-    head += "target | published |\n|---|---|---|---|---|---|---|---|\n"
+    head = "| task | learner | seeds | steps to 0.8 (mean of seeds) | per seed | steps run | "
+    head += "final success | target | published |\n|---|---|---|---|---|---|---|---|---|\n"
     lines = [
         f"| {r['task']} | {r['learner']} | {r['seeds']} | {r['steps_to_0.8_mean']} | "
-        f"{r['steps_to_0.8_per_seed']} | {r['final_success_mean']:.2f} ± "
+        f"{r['steps_to_0.8_per_seed']} | {r['steps']} | {r['final_success_mean']:.2f} ± "
         f"{r['final_success_std']:.2f} | {r['target']} | {r['published']} |"
         for r in rows
     ]
