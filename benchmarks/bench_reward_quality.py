@@ -39,6 +39,7 @@ from common import RESULTS, report, save_figure
 
 from genreward.data import Episode, load_dataset
 from genreward.data.atomic import atomic_write
+from genreward.data.manifest import MANIFEST_FILE
 from genreward.envs import HELD_OUT_TASKS, resolve_tasks
 from genreward.goals.select import make_scorer
 from genreward.goals.selector import GoalFrameSelector
@@ -102,12 +103,20 @@ def cached_generated(
         with np.load(path) as stored:
             videos = {(k.split("@")[0], int(k.split("@")[1])): stored[k] for k in stored.files}
     missing = [key for key in placements if key not in videos]
-    for task, seed in missing:
-        expert = dict(placements[(task, seed)])["expert"]
-        videos[(task, seed)] = pipe(expert.frames[0], expert.meta["text"], seed=seed)
+    videos |= generate(pipe, placements, missing)
     if missing:
         with atomic_write(path) as f:
             np.savez(f, **{f"{t}@{s}": v for (t, s), v in videos.items()})
+    return videos
+
+
+def generate(pipe: GoalVideoPipeline, placements: dict, keys: list) -> dict:
+    """A goal video per (task, seed) in `keys`, from its expert episode's first frame and text,
+    sampled with the placement's seed."""
+    videos = {}
+    for task, seed in keys:
+        expert = dict(placements[(task, seed)])["expert"]
+        videos[(task, seed)] = pipe(expert.frames[0], expert.meta["text"], seed=seed)
     return videos
 
 
@@ -141,19 +150,18 @@ def goal_videos(args, placements, encode) -> dict[str, dict[tuple[str, int], np.
 
 
 def finetuned_goals(root: Path | None, placements: dict) -> dict[tuple[str, int], np.ndarray]:
-    """Goal videos of the tasks with a model in ``root/<task>``, each from its own model, made
-    as `cached_generated` makes the shipped model's (same first frame, text and seed)."""
+    """Goal videos of the tasks with a finished model in ``root/<task>``, each from its own
+    model, made as the shipped model's are (same first frame, text and seed; not cached: a few
+    videos per task)."""
     if root is None:
         raise SystemExit("--sources finetuned needs --finetuned DIR (one model folder per task)")
     videos = {}
     for task in sorted({task for task, _ in placements}):
         folder = root / task.removesuffix("-v3")
-        if not folder.is_dir():
+        if not (folder / MANIFEST_FILE).is_file():  # no model, or one still training
             continue
         pipe = GoalVideoPipeline.from_pretrained(folder)
-        for seed in sorted(seed for t, seed in placements if t == task):
-            expert = dict(placements[(task, seed)])["expert"]
-            videos[(task, seed)] = pipe(expert.frames[0], expert.meta["text"], seed=seed)
+        videos |= generate(pipe, placements, sorted(k for k in placements if k[0] == task))
     if not videos:
         raise SystemExit(f"no model folder under {root} for any of the chosen tasks")
     return videos
@@ -163,6 +171,12 @@ def mean_of_defined(values: list[float]) -> float:
     """Mean of the values that are not NaN (NaN when none is: a window term's within-rho)."""
     values = np.asarray(values, dtype=float)
     return float(values[~np.isnan(values)].mean()) if not np.isnan(values).all() else np.nan
+
+
+def min_of_defined(values: list[float]) -> float:
+    """Least of the values that are not NaN (NaN when none is)."""
+    defined = [v for v in values if not np.isnan(v)]
+    return float(min(defined)) if defined else np.nan
 
 
 def metrics(episodes: list[dict]) -> dict[str, float]:
@@ -195,6 +209,9 @@ def main() -> None:
     parser.add_argument("--tag", default="", help="suffix of the output files")
     args = parser.parse_args()
     args.sources = args.sources.split(",")
+    unknown = sorted(set(args.sources) - {*SOURCES, "finetuned"})
+    if unknown:
+        parser.error(f"unknown --sources {', '.join(unknown)}: choose from {SOURCES}, finetuned")
     torch.set_grad_enabled(False)
     started = time.perf_counter()
     fb = None
@@ -280,7 +297,7 @@ def main() -> None:
                             m: mean_of_defined([r[m] for r in chosen])
                             for m in ("voc", "within", "within expert", "auroc")
                         },
-                        "min voc": float(np.nanmin([r["voc"] for r in chosen])),
+                        "min voc": min_of_defined([r["voc"] for r in chosen]),
                     }
                 )
     report("Means over tasks", summary, f"bench_reward_quality{tag}_summary.csv")

@@ -34,6 +34,8 @@ def test_given_noise_drives_the_sampled_action(name: str) -> None:
     np.testing.assert_allclose(zero, agent.act(obs, deterministic=True), rtol=1e-6)
     up, down = agent.act(obs, noise=np.full(3, 2.0)), agent.act(obs, noise=np.full(3, -2.0))
     assert (up > zero).all() and (down < zero).all()
+    with pytest.raises(ValueError, match="noise of shape"):
+        agent.act(obs, noise=np.zeros((4, 3)))  # a whole episode's noise, not one step's
 
 
 @each_agent
@@ -50,8 +52,8 @@ def test_learns_to_pick_the_rewarded_action(name: str, bf16: bool) -> None:
     assert np.abs(agent.act(np.zeros(2, np.float32), deterministic=True) - 0.5).max() < 0.15
 
 
-def test_the_temperature_holds_the_target_entropy() -> None:
-    # The same one-step task; the temperature drives the policy's entropy to its target.
+def test_a_higher_target_entropy_keeps_a_noisier_policy() -> None:
+    # The same one-step task; the temperature drives the policy's entropy toward its target.
     entropies = {}
     for target in (-1.0, 0.5):
         torch.manual_seed(0)

@@ -47,9 +47,12 @@ def test_env_reward_run_writes_everything(tmp_path: Path) -> None:
     assert summary["eval_return"] == float(metrics[-1]["eval_return"])
 
 
-# sac: frames encoded at each episode's end; fb: as they arrive (FB acts on them), with pink
+# sac: frames encoded at each episode's end; fb: as they arrive (FB acts on them); pink: the
 # exploration noise drawn per episode.
-@pytest.mark.parametrize(("act", "exploration"), [("sac", "white"), ("fb", "pink")])
+CASES = [("sac", "white"), ("fb", "white"), ("sac", "pink")]
+
+
+@pytest.mark.parametrize(("act", "exploration"), CASES)
 def test_killed_run_resumes_to_the_same_metrics(
     tmp_path: Path, goals: Path, act: str, exploration: str
 ) -> None:

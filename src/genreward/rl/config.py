@@ -92,11 +92,12 @@ class TrainConfig:
     observation normalisation), or the original SAC with plain 2-layer MLPs."""
     exploration: Literal["white", "pink"] = "white"
     """Noise of the training actions (SAC's Gaussian before the tanh): independent at every
-    step (white), or pink noise along each episode (temporally correlated, the same variance;
-    Eberhard et al., 2023)."""
+    step (white), or pink noise along each episode (temporally correlated, about the same
+    variance; Eberhard et al., 2023)."""
     target_entropy: float = -1.0
     """Policy entropy per action dimension that SAC's temperature holds (-1: SAC's -|A| in
-    all); higher keeps the training actions noisier."""
+    all); higher keeps the training actions noisier. At most 0.5: a tanh-squashed action
+    cannot exceed log 2 (uniform on [-1, 1])."""
     updates_per_step: int = 1
     """Agent updates per env step (replay ratio), each on its own batch."""
     precision: Literal["fp32", "bf16"] = "fp32"
@@ -147,7 +148,7 @@ class TrainConfig:
                 "seed": SEED_RANGE,
                 "buffer_size": "[1, 1e9]",
                 "fb_act_prob": "[0, 1]",
-                "target_entropy": "[-10, 10]",
+                "target_entropy": "[-10, 0.5]",
                 "discount": "(0, 1]",
                 "lr": "(0, inf)",
                 "auto_weight": "[0, inf)",
@@ -163,6 +164,8 @@ class TrainConfig:
             )
         if self.uses_progress and self.reward_scale != "auto":
             raise GenRewardError("goal-video progress has no paper weight: add --reward-scale auto")
+        if self.exploration == "pink" and self.episode_steps < 2:
+            raise GenRewardError("--exploration pink needs episodes of at least 2 steps")
         if self.act == "fb" and not self.uses_fb:
             raise GenRewardError("--act fb needs an FB model: use --reward genreward or fb")
         if self.hidden is not None and self.hidden < 1:

@@ -121,6 +121,8 @@ class SAC:
                 action = torch.tanh(self.actor(x)[0])
             elif noise is not None:
                 mean, log_std = self.actor(x)
+                if np.shape(noise) != mean.shape[1:]:
+                    raise ValueError(f"noise of shape {np.shape(noise)}, need {mean.shape[1:]}")
                 eps = torch.as_tensor(noise, dtype=mean.dtype, device=self.device)
                 action = torch.tanh(mean + log_std.exp() * eps)
             else:

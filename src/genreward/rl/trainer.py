@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from pink import PinkNoiseProcess
 from tqdm import tqdm
 
 from genreward.data.atomic import atomic_write_text
@@ -224,6 +223,8 @@ class Trainer:
         draws the same."""
         if self.cfg.exploration == "white":
             return None
+        from pink import PinkNoiseProcess
+
         shape = (self.env.action_space.shape[0], self.cfg.episode_steps)
         return PinkNoiseProcess(shape, rng=self.rng).sample(shape[1]).T
 
