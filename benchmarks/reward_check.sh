@@ -16,6 +16,5 @@ sweep 30720 1536 --tasks reach --seeds 0,1,2
 # 2. window-open (the learner benchmark's fastest 100k task on the dense reward), half that
 #    budget, seeds 0-2.
 sweep 51200 2560 --tasks window-open --seeds 0,1,2
-# 3. button-press-topdown, then drawer-open (stopped after its first env-only run: beyond one
-#    session's CPU time; resumable).
+# 3. button-press-topdown, then drawer-open.
 sweep 51200 2560 --tasks button-press-topdown,drawer-open --seeds 0,1,2
