@@ -250,12 +250,16 @@ def _watch(pending: dict, configs: list[TrainConfig]) -> list:
     import ray
     from tqdm import tqdm
 
-    from genreward.rl.run_dir import STATUS_FILE, run_finished
+    from genreward.rl.run_dir import STATUS_FILE
+
+    # Runs not pending finished earlier; a pending run is done when its task returns (its last
+    # status may lie a few steps before the end).
+    done_runs = {c.run_dir for c in configs} - {c.run_dir for c in pending.values()}
 
     def steps_done() -> int:
         done = 0
         for c in configs:
-            if run_finished(c):  # its last status may lie a few steps before the end
+            if c.run_dir in done_runs:
                 done += c.steps
                 continue
             with contextlib.suppress(OSError, ValueError, KeyError, TypeError):  # not started
@@ -275,6 +279,7 @@ def _watch(pending: dict, configs: list[TrainConfig]) -> list:
             try:
                 ray.get(ref)
                 finished += 1
+                done_runs.add(config.run_dir)
             except Exception as exc:  # a failed run must not stop the others
                 message = str(exc).strip()
                 failures.append((config, message.splitlines()[-1] if message else repr(exc)))
