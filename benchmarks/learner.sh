@@ -8,7 +8,8 @@ sweep() {  # steps, evaluation interval, then sweep settings
   bench_sweep sweeps/learner "$1" "$2" --rewards env --env-reward dense "${@:3}"
 }
 
-# 1. reach, 30k steps: the new learner (simba) against the original SAC, seeds 0-2.
+# 1. reach, 30k steps: the learners of learner_agents.json (simba, the original SAC, CrossQ),
+#    seeds 0-2.
 sweep 30720 1536 --tasks reach --seeds 0,1,2 --variants benchmarks/learner_agents.json
 
 # 2. The 100k-step tasks with the new learner: seed 0, then seeds 1 and 2.
@@ -32,5 +33,10 @@ done
 sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 --train.agent simba \
   --train.target-entropy 0 --train.variant simba_entropy0
 
-# 6. Beyond one session's budget (not run yet): the original SAC on the 100k-step tasks.
+# 6. CrossQ (BatchNorm critics without target networks, 256 wide) on the two tasks where the
+#    default learner stalls.
+sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 --train.agent crossq \
+  --train.variant crossq
+
+# 7. Beyond one session's budget (not run yet): the original SAC on the 100k-step tasks.
 sweep 102400 5120 --tasks $tasks100k --seeds 0,1,2 --train.agent sac --train.variant sac

@@ -1,5 +1,5 @@
 """SAC with each network setting: bounded actions, learning a one-step problem, exact state
-round trip (observation statistics included)."""
+round trip (observation and BatchNorm statistics, update count included)."""
 
 from __future__ import annotations
 
@@ -41,15 +41,17 @@ def test_given_noise_drives_the_sampled_action(name: str) -> None:
 @each_agent
 @pytest.mark.parametrize("bf16", [False, True])
 def test_learns_to_pick_the_rewarded_action(name: str, bf16: bool) -> None:
-    # One-step task (mask 0): reward = -(a - 0.5)^2 on every dimension.
+    # One-step task (mask 0): reward = -(a - 0.5)^2 on every dimension, whatever the
+    # observation (varied, as BatchNorm needs: a constant batch has no variance to normalise).
     torch.manual_seed(0)
     agent = SAC(2, 2, spec=AGENTS[name], hidden=64, lr=3e-3, bf16=bf16)
-    obs = torch.zeros(128, 2)
-    for _ in range(300):
-        action = torch.rand(128, 2) * 2 - 1
+    for _ in range(600):
+        obs, action = torch.randn(128, 2), torch.rand(128, 2) * 2 - 1
         reward = -(action - 0.5).pow(2).sum(-1)
         agent.update(obs, action, reward, obs, torch.zeros(128))
-    assert np.abs(agent.act(np.zeros(2, np.float32), deterministic=True) - 0.5).max() < 0.15
+    observations = np.random.default_rng(0).normal(size=(8, 2)).astype(np.float32)
+    actions = np.stack([agent.act(obs, deterministic=True) for obs in observations])
+    assert np.abs(actions - 0.5).max() < 0.2
 
 
 def test_a_higher_target_entropy_keeps_a_noisier_policy() -> None:
@@ -85,3 +87,21 @@ def test_state_dict_restores_the_agent_exactly(name: str) -> None:
     assert a == b
     obs = np.ones(4, np.float32)
     assert np.array_equal(agent.act(obs, deterministic=True), copy.act(obs, deterministic=True))
+
+
+def test_crossq_has_no_target_critics_and_updates_the_actor_every_third_step() -> None:
+    torch.manual_seed(0)
+    agent = SAC(4, 2, spec=AGENTS["crossq"], hidden=16)
+    assert agent.critic_target is None
+    batch = (torch.randn(8, 4), torch.rand(8, 2), torch.randn(8), torch.randn(8, 4), torch.ones(8))
+    actor_changed, critic_changed = [], []
+    for _ in range(6):
+        actor = [p.detach().clone() for p in agent.actor.parameters()]
+        critic = [p.detach().clone() for p in agent.critic.parameters()]
+        agent.update(*batch)
+        actor_changed.append(not all(map(torch.equal, actor, agent.actor.parameters())))
+        critic_changed.append(not all(map(torch.equal, critic, agent.critic.parameters())))
+    assert actor_changed == [False, False, True] * 2 and all(critic_changed)
+    # Acting uses BatchNorm's running statistics: one observation gives a repeatable action.
+    obs = np.ones(4, np.float32)
+    assert np.array_equal(agent.act(obs, deterministic=True), agent.act(obs, deterministic=True))

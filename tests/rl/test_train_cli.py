@@ -48,17 +48,18 @@ def test_env_reward_run_writes_everything(tmp_path: Path) -> None:
 
 
 # sac: frames encoded at each episode's end; fb: as they arrive (FB acts on them); pink: the
-# exploration noise drawn per episode.
-CASES = [("sac", "white"), ("fb", "white"), ("sac", "pink")]
+# exploration noise drawn per episode; crossq: BatchNorm statistics and the actor's update
+# schedule (every third update) carried across the kill.
+CASES = [("sac", "white", "simba"), ("fb", "white", "simba"), ("sac", "pink", "crossq")]
 
 
-@pytest.mark.parametrize(("act", "exploration"), CASES)
+@pytest.mark.parametrize(("act", "exploration", "agent"), CASES)
 def test_killed_run_resumes_to_the_same_metrics(
-    tmp_path: Path, goals: Path, act: str, exploration: str
+    tmp_path: Path, goals: Path, act: str, exploration: str, agent: str
 ) -> None:
     common = ["--reward", "genreward", "--goal", str(goals), "--steps", "384"]
     common += ["--fb-train-steps", "192", "--act", act, "--seed", "3", "--updates-per-step", "2"]
-    common += ["--exploration", exploration]
+    common += ["--exploration", exploration, "--agent", agent]
     straight = train(tmp_path / "straight", *common)
     assert straight.returncode == 0, straight.stderr
 

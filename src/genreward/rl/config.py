@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from genreward.errors import GenRewardError
+from genreward.rl.agents import AGENTS
 from genreward.validate import SEED_RANGE, check_folders, check_ranges, option
 
 RewardKind = Literal["genreward", "env", "video", "fb", "progress"]
@@ -87,9 +88,10 @@ class TrainConfig:
     """Env steps during which FB trains (finetunes) on the run's replay before it is frozen and
     used as reward (default: 0 from a pretrained FB, frozen at once; else a tenth of --steps,
     the paper's 100k of 1M)."""
-    agent: Literal["simba", "sac"] = "simba"
+    agent: Literal["simba", "sac", "crossq"] = "simba"
     """Learner: SAC with SimBa/BRO-style networks (residual LayerNorm blocks, running
-    observation normalisation), or the original SAC with plain 2-layer MLPs."""
+    observation normalisation), the original SAC with plain 2-layer MLPs, or CrossQ
+    (BatchNorm networks, no target critics, actor updated every third step)."""
     exploration: Literal["white", "pink"] = "white"
     """Noise of the training actions (SAC's Gaussian before the tanh): independent at every
     step (white), or pink noise along each episode (temporally correlated, about the same
@@ -108,9 +110,11 @@ class TrainConfig:
     learning_starts: int = 2000
     """Uniformly random actions before the first update."""
     hidden: int | None = None
-    """Width of the agent's hidden layers (default: the agent's, simba 128, sac 256)."""
-    lr: float = 3e-4
-    """SAC learning rate (actor, critics and temperature)."""
+    """Width of the agent's hidden layers (default: the agent's, simba 128, sac and crossq
+    256)."""
+    lr: float | None = None
+    """Learning rate of actor, critics and temperature (default: the agent's, crossq 1e-3,
+    else 3e-4)."""
     discount: float = 0.99
     """SAC discount."""
     buffer_size: int = 200_000
@@ -211,6 +215,7 @@ class TrainConfig:
         if fb_steps is None:
             fb_steps = 0 if self.fb_pretrained else self.steps // 10
         kwargs = {**asdict(self), "task": task, "run_dir": run_dir, "fb_train_steps": fb_steps}
+        kwargs["lr"] = self.lr or AGENTS[self.agent].lr
         return TrainConfig(**kwargs)
 
     def identity(self) -> dict:

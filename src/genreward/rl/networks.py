@@ -1,5 +1,6 @@
-"""The agents' networks: ensembles of MLPs evaluated as one batched matmul per layer, plain or
-with SimBa/BRO-style residual LayerNorm blocks, and a running observation normaliser.
+"""The agents' networks: ensembles of MLPs evaluated as one batched matmul per layer, plain,
+with SimBa/BRO-style residual LayerNorm blocks or with CrossQ's BatchNorm, and a running
+observation normaliser.
 
 An ensemble of E networks takes ``[E, N, in]`` (or ``[N, in]``, shared by all members) and
 returns ``[E, N, out]``: the twin critics cost one kernel per layer instead of two, which on a
@@ -8,6 +9,7 @@ CPU, where a small update is dominated by per-kernel overhead, is most of an upd
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -56,21 +58,48 @@ class ResidualBlock(nn.Module):
         return x + self.net(x)
 
 
-def ensemble_mlp(ensemble: int, cin: int, hidden: int, cout: int, blocks: int = 0) -> nn.Sequential:
+class EnsembleBatchNorm(nn.Module):
+    """BatchNorm over the batch of each of E networks: ``[E, N, C]`` (or ``[N, C]``, shared by
+    all members) -> ``[E, N, C]``, each member with its own statistics and affine parameters.
+
+    CrossQ's settings: running statistics with momentum 0.01 and eps 1e-3, used in eval mode.
+    (CrossQ's later BatchRenorm equals BatchNorm during its first 100k warm-up steps.)
+    """
+
+    def __init__(self, ensemble: int, channels: int) -> None:
+        super().__init__()
+        self.ensemble = ensemble
+        self.norm = nn.BatchNorm1d(ensemble * channels, eps=1e-3, momentum=0.01)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 2:
+            x = x.expand(self.ensemble, *x.shape)
+        e, n, c = x.shape
+        y = self.norm(x.transpose(0, 1).reshape(n, e * c))
+        return y.reshape(n, e, c).transpose(0, 1)
+
+
+def ensemble_mlp(
+    ensemble: int, cin: int, hidden: int, cout: int, blocks: int = 0, batch_norm: bool = False
+) -> nn.Sequential:
     """E networks ``[E, N, cin] -> [E, N, cout]``.
 
-    ``blocks == 0``: the plain two-hidden-layer ReLU MLP of SAC. ``blocks > 0``: a LayerNorm
-    embedding followed by that many residual LayerNorm blocks (BroNet/SimBa), which keeps
-    the critic's scale in check at high update rates.
+    ``blocks == 0``: the plain two-hidden-layer ReLU MLP of SAC, with ``batch_norm`` a
+    BatchNorm before each linear layer (CrossQ). ``blocks > 0``: a LayerNorm embedding followed
+    by that many residual LayerNorm blocks (BroNet/SimBa), which keeps the critic's scale in
+    check at high update rates.
     """
+    if blocks > 0 and batch_norm:
+        raise ValueError("residual LayerNorm blocks and BatchNorm are two different networks")
     if blocks == 0:
-        return nn.Sequential(
-            EnsembleLinear(ensemble, cin, hidden),
-            nn.ReLU(),
-            EnsembleLinear(ensemble, hidden, hidden),
-            nn.ReLU(),
-            EnsembleLinear(ensemble, hidden, cout, full_precision=True),
-        )
+        widths = [cin, hidden, hidden]
+        layers = []
+        for a, b in itertools.pairwise(widths):
+            layers += [EnsembleBatchNorm(ensemble, a)] * batch_norm
+            layers += [EnsembleLinear(ensemble, a, b), nn.ReLU()]
+        layers += [EnsembleBatchNorm(ensemble, hidden)] * batch_norm
+        layers.append(EnsembleLinear(ensemble, hidden, cout, full_precision=True))
+        return nn.Sequential(*layers)
     layers: list[nn.Module] = [
         EnsembleLinear(ensemble, cin, hidden),
         nn.LayerNorm(hidden),

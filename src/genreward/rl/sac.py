@@ -1,51 +1,34 @@
 """Soft actor-critic (Haarnoja et al., 2018): tanh-Gaussian actor, twin critics with target
 networks, learned temperature. Observations are vectors (states or frozen-encoder latents).
 
-Two network settings (see `AGENTS`): the plain 2-hidden-layer MLPs of the original SAC, and
+Three settings (see `AGENTS`): the plain 2-hidden-layer MLPs of the original SAC;
 SimBa/BRO-style networks (residual LayerNorm blocks over running-normalised observations) that
-stay stable at a higher replay ratio (Lee et al., 2024; Nauman et al., 2024).
+stay stable at a higher replay ratio (Lee et al., 2024; Nauman et al., 2024); and CrossQ
+(Bhatt et al., 2024): BatchNorm in actor and critics, no target critics, the actor and
+temperature updated every third step.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from genreward.rl.agents import AGENTS, AgentSpec
 from genreward.rl.networks import RunningNorm, ensemble_mlp
 
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
 
 
-@dataclass(frozen=True)
-class AgentSpec:
-    """What distinguishes the selectable agents (`--agent`)."""
-
-    blocks: int
-    """Residual LayerNorm blocks per network (0: plain MLP)."""
-    normalize_obs: bool
-    """Standardise observations by running statistics."""
-    hidden: int
-    """Default width of the hidden layers."""
-
-
-AGENTS = {
-    "sac": AgentSpec(blocks=0, normalize_obs=False, hidden=256),
-    # 128 wide: one residual block at 256 costs twice the update time of SAC's 2x256 on a CPU.
-    "simba": AgentSpec(blocks=1, normalize_obs=True, hidden=128),
-}
-
-
 class Actor(nn.Module):
     """pi(a | s): a tanh-squashed Gaussian over actions in [-1, 1]."""
 
-    def __init__(self, obs_dim: int, action_dim: int, hidden: int, blocks: int = 0) -> None:
+    def __init__(self, obs_dim: int, action_dim: int, hidden: int, spec: AgentSpec) -> None:
         super().__init__()
-        self.net = ensemble_mlp(1, obs_dim, hidden, 2 * action_dim, blocks)
+        self.net = ensemble_mlp(1, obs_dim, hidden, 2 * action_dim, spec.blocks, spec.batch_norm)
 
     def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         mean, log_std = self.net(obs)[0].chunk(2, dim=-1)
@@ -66,9 +49,9 @@ class Actor(nn.Module):
 class Critic(nn.Module):
     """Twin Q(s, a) heads, one batched ensemble: ``[2, N]``."""
 
-    def __init__(self, obs_dim: int, action_dim: int, hidden: int, blocks: int = 0) -> None:
+    def __init__(self, obs_dim: int, action_dim: int, hidden: int, spec: AgentSpec) -> None:
         super().__init__()
-        self.heads = ensemble_mlp(2, obs_dim + action_dim, hidden, 1, blocks)
+        self.heads = ensemble_mlp(2, obs_dim + action_dim, hidden, 1, spec.blocks, spec.batch_norm)
 
     def forward(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
         return self.heads(torch.cat([obs, action], dim=-1)).squeeze(-1)
@@ -84,7 +67,7 @@ class SAC:
         *,
         spec: AgentSpec = AGENTS["sac"],
         hidden: int | None = None,
-        lr: float = 3e-4,
+        lr: float | None = None,
         discount: float = 0.99,
         tau: float = 0.005,
         init_temperature: float = 0.1,
@@ -96,18 +79,25 @@ class SAC:
         # Hidden layers in bfloat16 (4x the matmul rate on CPUs with AMX), outputs in float32.
         self.autocast = torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16)
         hidden = hidden or spec.hidden
+        self.spec = spec
         self.obs_norm = RunningNorm(obs_dim, enabled=spec.normalize_obs).to(self.device)
-        self.actor = Actor(obs_dim, action_dim, hidden, spec.blocks).to(self.device)
-        self.critic = Critic(obs_dim, action_dim, hidden, spec.blocks).to(self.device)
-        self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
+        # Eval mode except inside an update: BatchNorm (CrossQ) acts on running statistics.
+        self.actor = Actor(obs_dim, action_dim, hidden, spec).to(self.device).eval()
+        self.critic = Critic(obs_dim, action_dim, hidden, spec).to(self.device).eval()
+        self.critic_target = None
+        if not spec.batch_norm:
+            self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
+        self.updates = 0
+        self.actor_stats: dict[str, float] = {}
         self.log_alpha = torch.tensor(float(np.log(init_temperature)), device=self.device)
         self.log_alpha.requires_grad_(True)
         self.target_entropy = target_entropy * action_dim
         self.discount, self.tau = discount, tau
         # foreach: one kernel per step for all parameters (CPU defaults to a loop over them).
-        self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=lr, foreach=True)
-        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=lr, foreach=True)
-        self.alpha_opt = torch.optim.Adam([self.log_alpha], lr=lr)
+        adam = {"lr": lr or spec.lr, "betas": (spec.adam_beta1, 0.999)}
+        self.actor_opt = torch.optim.Adam(self.actor.parameters(), foreach=True, **adam)
+        self.critic_opt = torch.optim.Adam(self.critic.parameters(), foreach=True, **adam)
+        self.alpha_opt = torch.optim.Adam([self.log_alpha], **adam)
 
     @torch.no_grad()
     def act(
@@ -148,16 +138,41 @@ class SAC:
 
     def _update(self, obs, action, reward, next_obs, mask) -> dict[str, float]:
         alpha = self.log_alpha.exp().detach()
+        self.actor.train()
         with torch.no_grad():
             next_action, next_log_prob = self.actor.sample(next_obs)
-            target_q = self.critic_target(next_obs, next_action).min(0).values
-            target = reward + mask * self.discount * (target_q - alpha * next_log_prob)
-        q = self.critic(obs, action)
+        q, next_q = self._q_and_next_q(obs, action, next_obs, next_action)
+        target = reward + mask * self.discount * (next_q.min(0).values - alpha * next_log_prob)
         critic_loss = F.mse_loss(q, target.expand_as(q))
         self.critic_opt.zero_grad(set_to_none=True)
         critic_loss.backward()
         self.critic_opt.step()
+        self.updates += 1
+        if self.updates % self.spec.policy_delay == 0:
+            self.actor_stats = self._update_actor_and_temperature(obs, alpha)
+        self.actor.eval()
 
+        if self.critic_target is not None:
+            with torch.no_grad():
+                online = list(self.critic.parameters())
+                torch._foreach_lerp_(list(self.critic_target.parameters()), online, self.tau)
+        return {"critic_loss": critic_loss.item(), "q": q.mean().item(), **self.actor_stats}
+
+    def _q_and_next_q(self, obs, action, next_obs, next_action) -> tuple[torch.Tensor, ...]:
+        """Q(s, a) ``[2, N]`` with gradient, and the bootstrap Q(s', a') ``[2, N]`` without:
+        from the target critics, or (CrossQ) from one training-mode pass of the critics over
+        both batches."""
+        if self.critic_target is not None:
+            with torch.no_grad():
+                next_q = self.critic_target(next_obs, next_action)
+            return self.critic(obs, action), next_q
+        self.critic.train()
+        both = self.critic(torch.cat([obs, next_obs]), torch.cat([action, next_action]))
+        self.critic.eval()
+        q, next_q = both.split(len(obs), dim=1)
+        return q, next_q.detach()
+
+    def _update_actor_and_temperature(self, obs: torch.Tensor, alpha: torch.Tensor) -> dict:
         new_action, log_prob = self.actor.sample(obs)
         actor_q = self.critic(obs, new_action).min(0).values
         actor_loss = (alpha * log_prob - actor_q).mean()
@@ -169,39 +184,41 @@ class SAC:
         self.alpha_opt.zero_grad(set_to_none=True)
         alpha_loss.backward()
         self.alpha_opt.step()
-
-        with torch.no_grad():
-            online = list(self.critic.parameters())
-            torch._foreach_lerp_(list(self.critic_target.parameters()), online, self.tau)
         return {
-            "critic_loss": critic_loss.item(),
             "actor_loss": actor_loss.item(),
             "alpha": alpha.item(),
             "entropy": -log_prob.mean().item(),
-            "q": q.mean().item(),
         }
 
     def state_dict(self) -> dict:
-        """Networks, optimisers and temperature (for snapshots)."""
-        return {
+        """Networks, optimisers, temperature and update count (for snapshots)."""
+        state = {
             "obs_norm": self.obs_norm.state_dict(),
             "actor": self.actor.state_dict(),
             "critic": self.critic.state_dict(),
-            "critic_target": self.critic_target.state_dict(),
             "log_alpha": self.log_alpha.detach().clone(),
             "actor_opt": self.actor_opt.state_dict(),
             "critic_opt": self.critic_opt.state_dict(),
             "alpha_opt": self.alpha_opt.state_dict(),
+            "updates": self.updates,
+            "actor_stats": dict(self.actor_stats),
         }
+        if self.critic_target is not None:
+            state["critic_target"] = self.critic_target.state_dict()
+        return state
 
     def load_state_dict(self, state: dict) -> None:
         """Restore what `state_dict` returned."""
         self.obs_norm.load_state_dict(state["obs_norm"])
         self.actor.load_state_dict(state["actor"])
         self.critic.load_state_dict(state["critic"])
-        self.critic_target.load_state_dict(state["critic_target"])
+        if self.critic_target is not None:
+            self.critic_target.load_state_dict(state["critic_target"])
         with torch.no_grad():
             self.log_alpha.copy_(state["log_alpha"])
         self.actor_opt.load_state_dict(state["actor_opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
         self.alpha_opt.load_state_dict(state["alpha_opt"])
+        # Snapshots from before the update count: every update also updated the actor.
+        self.updates = state.get("updates", 0)
+        self.actor_stats = state.get("actor_stats", {})
