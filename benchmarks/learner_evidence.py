@@ -40,6 +40,7 @@ COLORS = {  # one colour per learner in every panel
     "sac": "tab:blue",
     "simba+pink": "tab:green",
     "simba+entropy0": "tab:purple",
+    "crossq": "tab:red",
 }
 # Target env steps per task (the issue) and the published anchor beside it.
 TARGETS = {

@@ -1,4 +1,5 @@
-"""The agents' networks: batched ensembles, float32 outputs under bf16, running normalisation."""
+"""The agents' networks: batched ensembles (linear and BatchNorm layers), float32 outputs under
+bf16, running normalisation."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from genreward.rl.networks import EnsembleLinear, RunningNorm, ensemble_mlp
+from genreward.rl.networks import EnsembleBatchNorm, EnsembleLinear, RunningNorm, ensemble_mlp
 
 
 def test_ensemble_linear_is_independent_linear_layers() -> None:
@@ -19,6 +20,33 @@ def test_ensemble_linear_is_independent_linear_layers() -> None:
         torch.testing.assert_close(out[e], expected)
     shared = torch.randn(7, 5)  # one input for every member
     torch.testing.assert_close(layer(shared), layer(shared.expand(3, 7, 5)))
+
+
+def test_ensemble_batch_norm_is_independent_batch_norms() -> None:
+    torch.manual_seed(0)
+    norm = EnsembleBatchNorm(2, 3)
+    with torch.no_grad():
+        norm.norm.weight.uniform_(0.5, 2.0)
+        norm.norm.bias.normal_()
+    singles = [torch.nn.BatchNorm1d(3, eps=1e-3, momentum=0.01) for _ in range(2)]
+    for e, single in enumerate(singles):
+        single.load_state_dict(
+            {k: v[e * 3 : e * 3 + 3] if v.dim() else v for k, v in norm.norm.state_dict().items()}
+        )
+    x = torch.randn(2, 16, 3) * torch.tensor([1.0, 5.0, 0.1]) + 2.0
+    shared = torch.randn(16, 3)  # one input for every member, normalised by each on its own
+    for batch in (x, shared):
+        out = norm(batch)
+        for e, single in enumerate(singles):
+            torch.testing.assert_close(out[e], single(batch if batch.dim() == 2 else batch[e]))
+    for e, single in enumerate(singles):  # running statistics per member
+        torch.testing.assert_close(norm.norm.running_mean[e * 3 : e * 3 + 3], single.running_mean)
+    norm.eval()
+    for single in singles:
+        single.eval()
+    out = norm(x)
+    for e, single in enumerate(singles):
+        torch.testing.assert_close(out[e], single(x[e]))
 
 
 def test_outputs_stay_float32_under_bf16_autocast() -> None:

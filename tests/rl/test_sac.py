@@ -45,13 +45,13 @@ def test_learns_to_pick_the_rewarded_action(name: str, bf16: bool) -> None:
     # observation (varied, as BatchNorm needs: a constant batch has no variance to normalise).
     torch.manual_seed(0)
     agent = SAC(2, 2, spec=AGENTS[name], hidden=64, lr=3e-3, bf16=bf16)
-    for _ in range(600):
+    for _ in range(300 * AGENTS[name].policy_delay):  # 300 actor updates
         obs, action = torch.randn(128, 2), torch.rand(128, 2) * 2 - 1
         reward = -(action - 0.5).pow(2).sum(-1)
         agent.update(obs, action, reward, obs, torch.zeros(128))
     observations = np.random.default_rng(0).normal(size=(8, 2)).astype(np.float32)
     actions = np.stack([agent.act(obs, deterministic=True) for obs in observations])
-    assert np.abs(actions - 0.5).max() < 0.2
+    assert np.abs(actions - 0.5).max() < 0.15
 
 
 def test_a_higher_target_entropy_keeps_a_noisier_policy() -> None:
@@ -75,15 +75,16 @@ def test_state_dict_restores_the_agent_exactly(name: str) -> None:
     batch = (torch.randn(8, 4), torch.rand(8, 2), torch.randn(8), torch.randn(8, 4), torch.ones(8))
     for obs in batch[0]:
         agent.observe(obs.numpy())
-    agent.update(*batch)
+    for _ in range(2):  # saved between two actor updates of CrossQ (every third)
+        agent.update(*batch)
     saved = io.BytesIO()
     torch.save(agent.state_dict(), saved)  # as a snapshot does (no tensors shared)
     saved.seek(0)
     copy.load_state_dict(torch.load(saved, weights_only=True))
     torch.manual_seed(1)
-    a = agent.update(*batch)
+    a = [agent.update(*batch) for _ in range(4)]
     torch.manual_seed(1)
-    b = copy.update(*batch)
+    b = [copy.update(*batch) for _ in range(4)]
     assert a == b
     obs = np.ones(4, np.float32)
     assert np.array_equal(agent.act(obs, deterministic=True), copy.act(obs, deterministic=True))

@@ -29,13 +29,15 @@ REQUIRED = ("task", "reward", "seed")
 
 
 def _field_types() -> dict[str, type | tuple[type, ...]]:
-    """Each identity field's JSON type, from its default (None defaults are not checked)."""
+    """Each identity field's JSON type, from its default (other None defaults are not
+    checked)."""
     types: dict[str, type | tuple[type, ...]] = {}
     for key, default in TrainConfig().identity().items():
         if isinstance(default, bool | str | int):
             types[key] = type(default)
         elif isinstance(default, float):
             types[key] = (int, float)
+    types["lr"] = (int, float)  # None means the agent's default; saved configs hold it resolved
     return types
 
 

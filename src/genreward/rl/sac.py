@@ -94,10 +94,11 @@ class SAC:
         self.target_entropy = target_entropy * action_dim
         self.discount, self.tau = discount, tau
         # foreach: one kernel per step for all parameters (CPU defaults to a loop over them).
-        adam = {"lr": lr or spec.lr, "betas": (spec.adam_beta1, 0.999)}
-        self.actor_opt = torch.optim.Adam(self.actor.parameters(), foreach=True, **adam)
-        self.critic_opt = torch.optim.Adam(self.critic.parameters(), foreach=True, **adam)
-        self.alpha_opt = torch.optim.Adam([self.log_alpha], **adam)
+        lr = lr or spec.lr
+        betas = (spec.adam_beta1, 0.999)  # actor and critics; the temperature's stay Adam's
+        self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr, betas, foreach=True)
+        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr, betas, foreach=True)
+        self.alpha_opt = torch.optim.Adam([self.log_alpha], lr=lr)
 
     @torch.no_grad()
     def act(
@@ -138,7 +139,6 @@ class SAC:
 
     def _update(self, obs, action, reward, next_obs, mask) -> dict[str, float]:
         alpha = self.log_alpha.exp().detach()
-        self.actor.train()
         with torch.no_grad():
             next_action, next_log_prob = self.actor.sample(next_obs)
         q, next_q = self._q_and_next_q(obs, action, next_obs, next_action)
@@ -150,7 +150,6 @@ class SAC:
         self.updates += 1
         if self.updates % self.spec.policy_delay == 0:
             self.actor_stats = self._update_actor_and_temperature(obs, alpha)
-        self.actor.eval()
 
         if self.critic_target is not None:
             with torch.no_grad():
@@ -173,7 +172,9 @@ class SAC:
         return q, next_q.detach()
 
     def _update_actor_and_temperature(self, obs: torch.Tensor, alpha: torch.Tensor) -> dict:
+        self.actor.train()  # BatchNorm (CrossQ) on this batch; next actions came from eval mode
         new_action, log_prob = self.actor.sample(obs)
+        self.actor.eval()
         actor_q = self.critic(obs, new_action).min(0).values
         actor_loss = (alpha * log_prob - actor_q).mean()
         self.actor_opt.zero_grad(set_to_none=True)
