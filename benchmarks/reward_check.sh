@@ -18,3 +18,8 @@ sweep 30720 1536 --tasks reach --seeds 0,1,2
 sweep 51200 2560 --tasks window-open --seeds 0,1,2
 # 3. button-press-topdown, then drawer-open.
 sweep 51200 2560 --tasks button-press-topdown,drawer-open --seeds 0,1,2
+# 4. drawer-open with goal videos from the shipped model finetuned on drawer-open (run
+#    benchmarks/reward_quality_finetune.sh first): GenReward and progress.
+bench_sweep sweeps/reward_check 51200 2560 --rewards progress,genreward --env-reward sparse \
+  --train.reward-scale auto --tasks drawer-open --seeds 0,1,2 \
+  --train.video-model models/finetuned/drawer-open --train.variant finetuned
