@@ -19,7 +19,9 @@ def report(title: str, rows: list[dict], csv_name: str) -> Path:
     table = Table(title=title)
     columns = list(dict.fromkeys(key for row in rows for key in row))
     for column in columns:
-        table.add_column(column, justify="left" if column in ("metric", "task") else "right")
+        table.add_column(
+            column, justify="left" if column in ("metric", "task", "learner") else "right"
+        )
     for row in rows:
         cells = (row.get(c, "") for c in columns)
         table.add_row(*(f"{v:.3g}" if isinstance(v, float) else str(v) for v in cells))
