@@ -74,6 +74,7 @@ def test_an_empty_out_is_the_current_folder_and_is_checked(
         ({**RUN_CONFIG, "task": 5}, "damaged run config: task has the wrong type (5)"),
         ({**RUN_CONFIG, "size": "64"}, "damaged run config: size has the wrong type ('64')"),
         ({**RUN_CONFIG, "goal_progress": 1}, "goal_progress has the wrong type (1)"),
+        ({**RUN_CONFIG, "lr": "abc"}, "lr has the wrong type ('abc')"),
         ({"reward": "env", "seed": 0}, "not a genreward run config (no task)"),
         ({**RUN_CONFIG, "size": -1}, "--size must be in [8, 2048]"),
     ],
