@@ -32,7 +32,8 @@ AGENTS = {
     "sac": AgentSpec(blocks=0, normalize_obs=False, hidden=256),
     # 128 wide: one residual block at 256 costs twice the update time of SAC's 2x256 on a CPU.
     "simba": AgentSpec(blocks=1, normalize_obs=True, hidden=128),
-    # Bhatt et al. (2024): the paper's settings except the width (2048 there; see the README).
+    # Bhatt et al. (2024): its networks and update schedule, 256 wide instead of 2048 (CPU
+    # budget) and plain BatchNorm (its BatchRenorm equals it for the first 100k updates).
     "crossq": AgentSpec(
         blocks=0,
         normalize_obs=False,
