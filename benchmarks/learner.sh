@@ -39,5 +39,13 @@ for tasks in button-press-topdown,drawer-open window-open,button-press; do
   sweep 102400 5120 --tasks $tasks --seeds 0,1,2 --train.agent crossq --train.variant crossq
 done
 
-# 7. Beyond one session's budget (not run yet): the original SAC on the 100k-step tasks.
+# 7. Three-step TD targets (--n-step 3) with the default learner, on the two tasks where it
+#    stalls: the reward of a rare success reaches the states before it three times as fast.
+sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 --train.agent simba \
+  --train.n-step 3 --train.variant simba_nstep3
+
+# 8. CrossQ on door-open (200k).
+sweep 204800 10240 --tasks door-open --seeds 0,1,2 --train.agent crossq --train.variant crossq
+
+# 9. Beyond one session's budget (not run yet): the original SAC on the 100k-step tasks.
 sweep 102400 5120 --tasks $tasks100k --seeds 0,1,2 --train.agent sac --train.variant sac

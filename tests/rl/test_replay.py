@@ -52,3 +52,29 @@ def test_wrong_columns_are_refused() -> None:
         buffer.add(**transition(0))
     with pytest.raises(GenRewardError, match="does not fit"):
         buffer.load_state_dict(ReplayBuffer(4, 3, 2, None).state_dict())
+
+
+def test_n_step_batches_stop_at_episode_ends_and_the_newest_transition() -> None:
+    # Episodes of 3 and 4 steps, then 2 steps of one still running, in a ring of 8 (wrapped).
+    buffer = ReplayBuffer(8, obs_dim=3, action_dim=2, psi_dim=None, episode_ends=True)
+    ends = [False, False, True, False, False, False, True, False, False]
+    for i, end in enumerate(ends):
+        buffer.add(**transition(i), end=end)
+    batch = buffer.sample(np.random.default_rng(0), 64, n_step=3)
+    expected_steps = {1: 2, 2: 1, 3: 3, 4: 3, 5: 2, 6: 1, 7: 2, 8: 1}  # by first r_env
+    for row in range(64):
+        first = int(batch["r_env"][row])
+        steps = int(batch["steps"][row].sum())
+        assert steps == expected_steps[first]
+        assert batch["steps"][row, :steps].all()
+        ahead = np.arange(first, first + 3, dtype=np.float32) * (np.arange(3) < steps)
+        assert np.array_equal(batch["r_env_ahead"][row], ahead)
+        assert batch["next_obs_ahead"][row, 0] == first + steps
+    assert set(batch["r_env"].tolist()) == set(expected_steps)
+
+
+def test_n_step_batches_need_episode_ends() -> None:
+    buffer = ReplayBuffer(4, obs_dim=3, action_dim=2, psi_dim=None)
+    buffer.add(**transition(0))
+    with pytest.raises(GenRewardError, match="episode_ends"):
+        buffer.sample(np.random.default_rng(0), 4, n_step=2)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from genreward.rl.sac import AGENTS, SAC
+from genreward.rl.sac import AGENTS, SAC, n_step_return
 
 each_agent = pytest.mark.parametrize("name", sorted(AGENTS))
 
@@ -106,3 +106,11 @@ def test_crossq_has_no_target_critics_and_updates_the_actor_every_third_step() -
     # Acting uses BatchNorm's running statistics: one observation gives a repeatable action.
     obs = np.ones(4, np.float32)
     assert np.array_equal(agent.act(obs, deterministic=True), agent.act(obs, deterministic=True))
+
+
+def test_n_step_return_discounts_each_row_over_its_own_steps() -> None:
+    rewards = torch.tensor([[1.0, 2.0, 4.0], [1.0, 2.0, 4.0], [3.0, 0.0, 0.0]])
+    steps = torch.tensor([[True, True, True], [True, True, False], [True, False, False]])
+    reward, bootstrap = n_step_return(rewards, steps, 0.5)
+    torch.testing.assert_close(reward, torch.tensor([1 + 1 + 1.0, 1 + 1.0, 3.0]))
+    torch.testing.assert_close(bootstrap, torch.tensor([0.25, 0.5, 1.0]))

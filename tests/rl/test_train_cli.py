@@ -49,17 +49,17 @@ def test_env_reward_run_writes_everything(tmp_path: Path) -> None:
 
 # sac: frames encoded at each episode's end; fb: as they arrive (FB acts on them); pink: the
 # exploration noise drawn per episode; crossq: BatchNorm statistics and the actor's update
-# schedule (every third update) carried across the kill.
-CASES = [("sac", "white", "simba"), ("fb", "white", "simba"), ("sac", "pink", "crossq")]
+# schedule (every third update) carried across the kill; n-step: the episode ends in the replay.
+CASES = [("sac", "white", "simba", 1), ("fb", "white", "simba", 3), ("sac", "pink", "crossq", 1)]
 
 
-@pytest.mark.parametrize(("act", "exploration", "agent"), CASES)
+@pytest.mark.parametrize(("act", "exploration", "agent", "n_step"), CASES)
 def test_killed_run_resumes_to_the_same_metrics(
-    tmp_path: Path, goals: Path, act: str, exploration: str, agent: str
+    tmp_path: Path, goals: Path, act: str, exploration: str, agent: str, n_step: int
 ) -> None:
     common = ["--reward", "genreward", "--goal", str(goals), "--steps", "384"]
     common += ["--fb-train-steps", "192", "--act", act, "--seed", "3", "--updates-per-step", "2"]
-    common += ["--exploration", exploration, "--agent", agent]
+    common += ["--exploration", exploration, "--agent", agent, "--n-step", str(n_step)]
     straight = train(tmp_path / "straight", *common)
     assert straight.returncode == 0, straight.stderr
 

@@ -52,6 +52,20 @@ def test_updates_per_step_sets_the_replay_ratio(tmp_path: Path) -> None:
     assert trainer.agent.obs_norm.count == 128  # every stored observation, once
 
 
+def test_n_step_runs_mark_where_each_episode_ends(tmp_path: Path) -> None:
+    config = TrainConfig(
+        task="reach", reward="env", steps=128, episode_steps=64, placements=1, batch_size=16,
+        learning_starts=32, n_step=3, eval_episodes=1, gif_episodes=0, hidden=16,
+        run_dir=tmp_path / "run", progress=False,
+    )  # fmt: skip
+    trainer = Trainer(config)
+    trainer.train()
+    assert np.flatnonzero(trainer.replay.columns["end"][:128]).tolist() == [63, 127]
+    assert trainer.agent.updates == 128 - 32
+    with pytest.raises(GenRewardError, match="longer than an episode"):
+        replace(config, n_step=65)
+
+
 def test_pink_exploration_noise_is_correlated_along_the_episode(tmp_path: Path) -> None:
     config = TrainConfig(
         task="reach", reward="env", episode_steps=256, placements=1, hidden=16, progress=False,

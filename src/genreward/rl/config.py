@@ -102,6 +102,9 @@ class TrainConfig:
     cannot exceed log 2 (uniform on [-1, 1])."""
     updates_per_step: int = 1
     """Agent updates per env step (replay ratio), each on its own batch."""
+    n_step: int = 1
+    """Steps of the critics' TD target: the discounted reward of the next n steps of the
+    transition's episode, then the bootstrap (1: SAC's one-step target). FB keeps one step."""
     precision: Literal["fp32", "bf16"] = "fp32"
     """Agent hidden layers in float32, or bfloat16 autocast (fast on CPUs with AMX and on
     GPUs; output layers stay float32)."""
@@ -141,7 +144,7 @@ class TrainConfig:
             raise GenRewardError(f"--reward must be one of {', '.join(REWARDS)}")
         positive = ("steps", "placements", "episode_steps", "batch_size", "eval_every")
         positive += ("eval_episodes", "checkpoint_every", "log_every", "buffer_size", "frames")
-        positive += ("updates_per_step",)
+        positive += ("updates_per_step", "n_step")
         bad = [name for name in positive if getattr(self, name) < 1]
         if bad:
             raise GenRewardError(f"must be positive: {', '.join(option(b) for b in bad)}")
@@ -174,6 +177,10 @@ class TrainConfig:
             raise GenRewardError("--act fb needs an FB model: use --reward genreward or fb")
         if self.hidden is not None and self.hidden < 1:
             raise GenRewardError(f"--hidden must be positive, got {self.hidden}")
+        if self.n_step > self.episode_steps:
+            raise GenRewardError(
+                f"--n-step {self.n_step} is longer than an episode ({self.episode_steps} steps)"
+            )
         if self.batch_size < 2:
             raise GenRewardError("--batch-size must be at least 2")
         if self.uses_video and self.interval > self.episode_steps:

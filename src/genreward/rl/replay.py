@@ -21,8 +21,12 @@ class ReplayBuffer:
     (which goal applies), psi/next_psi ``float16 [D]`` (absent when no reward term or
     observation uses psi), and one ``float32`` column per name in `terms`: frame-level rewards
     computed once per transition (r_fb: the frozen FB's reward, 0 before FB is frozen;
-    r_progress: goal-video progress).
+    r_progress: goal-video progress); with ``episode_ends``, end ``bool`` (the episode ended
+    with this transition: terminated or cut off).
     """
+
+    REWARDS = ("r_env", "r_video")
+    """Reward columns every buffer has (`terms` adds more)."""
 
     def __init__(
         self,
@@ -31,8 +35,10 @@ class ReplayBuffer:
         action_dim: int,
         psi_dim: int | None,
         terms: tuple[str, ...] = (),
+        episode_ends: bool = False,
     ):
         self.capacity = capacity
+        self.rewards = (*self.REWARDS, *terms)
         specs: dict[str, tuple[tuple[int, ...], type]] = {
             "action": ((action_dim,), np.float32),
             "r_env": ((), np.float32),
@@ -45,6 +51,8 @@ class ReplayBuffer:
         if psi_dim is not None:
             specs |= {"psi": ((psi_dim,), np.float16), "next_psi": ((psi_dim,), np.float16)}
         specs |= {name: ((), np.float32) for name in terms}
+        if episode_ends:
+            specs["end"] = ((), np.bool_)
         self.columns = {
             k: np.zeros((capacity, *shape), dtype) for k, (shape, dtype) in specs.items()
         }
@@ -66,12 +74,38 @@ class ReplayBuffer:
         self.size = min(self.size + 1, self.capacity)
 
     def sample(
-        self, rng: np.random.Generator, batch_size: int, skip: tuple[str, ...] = ()
+        self,
+        rng: np.random.Generator,
+        batch_size: int,
+        skip: tuple[str, ...] = (),
+        n_step: int = 1,
     ) -> dict[str, np.ndarray]:
         """A uniform batch (with replacement) of every column but those in `skip` (the same
-        draw from `rng` whatever is skipped)."""
+        draw from `rng` whatever is skipped). With ``n_step`` > 1 (needs ``episode_ends``) also
+        the steps of each transition's n-step return: ``steps`` ``bool [N, n]`` (step j is the
+        j-th after it in its episode, already stored), each reward column as ``<name>_ahead``
+        ``[N, n]`` (0 where not a step), and ``next_obs_ahead`` / ``next_psi_ahead`` /
+        ``mask_ahead`` of its last step."""
         idx = rng.integers(0, self.size, batch_size)
-        return {key: column[idx] for key, column in self.columns.items() if key not in skip}
+        batch = {key: column[idx] for key, column in self.columns.items() if key not in skip}
+        if n_step == 1:
+            return batch
+        if "end" not in self.columns:
+            raise GenRewardError("n-step returns need a buffer made with episode_ends=True")
+        offsets = np.arange(n_step)
+        positions = (idx[:, None] + offsets) % self.capacity
+        stored_after = (self.ptr - 1 - idx) % self.capacity  # transitions newer than idx
+        ends = self.columns["end"][positions]
+        ended_before = (np.cumsum(ends, axis=1) - ends) > 0
+        steps = (offsets <= stored_after[:, None]) & ~ended_before
+        last = positions[np.arange(batch_size), steps.sum(1) - 1]
+        batch["steps"] = steps
+        for name in self.rewards:
+            batch[f"{name}_ahead"] = np.where(steps, self.columns[name][positions], 0.0)
+        for name in ("next_obs", "next_psi", "mask"):
+            if name in self.columns and name not in skip:
+                batch[f"{name}_ahead"] = self.columns[name][last]
+        return batch
 
     def state_dict(self) -> dict:
         """The stored transitions as tensors (for snapshots)."""

@@ -23,6 +23,17 @@ from genreward.rl.networks import RunningNorm, ensemble_mlp
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
 
 
+def n_step_return(
+    rewards: torch.Tensor, steps: torch.Tensor, discount: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The discounted sum of each row of ``rewards`` ``[N, n]`` over its ``steps`` ``[N, n]``
+    (a prefix of each row), and the extra discount of its bootstrap ``[N]`` relative to a
+    one-step target: ``discount ** (steps - 1)``."""
+    steps = steps.to(rewards.dtype)
+    powers = discount ** torch.arange(rewards.shape[1], device=rewards.device, dtype=rewards.dtype)
+    return (rewards * steps * powers).sum(-1), discount ** (steps.sum(-1) - 1)
+
+
 class Actor(nn.Module):
     """pi(a | s): a tanh-squashed Gaussian over actions in [-1, 1]."""
 
@@ -133,7 +144,9 @@ class SAC:
         next_obs: torch.Tensor,
         mask: torch.Tensor,
     ) -> dict[str, float]:
-        """One critic, actor and temperature step on a batch; returns the losses."""
+        """One critic, actor and temperature step on a batch; returns the losses. ``mask``
+        weighs the discounted bootstrap: 0 at a terminal, ``discount ** (n - 1)`` for an
+        n-step ``reward`` (`n_step_return`)."""
         with self.autocast:
             return self._update(self.obs_norm(obs), action, reward, self.obs_norm(next_obs), mask)
 

@@ -51,7 +51,7 @@ from genreward.rl.run_dir import (
     resolve_for_run,
     with_defaults,
 )
-from genreward.rl.sac import AGENTS, SAC
+from genreward.rl.sac import AGENTS, SAC, n_step_return
 from genreward.rl.snapshot import (
     load_snapshot,
     random_states,
@@ -135,6 +135,7 @@ class Trainer:
             action_dim,
             self.features.dim if self.needs_psi else None,
             terms=("r_fb",) * (self.fb is not None) + ("r_progress",) * cfg.uses_progress,
+            episode_ends=cfg.n_step > 1,
         )
         self._fb_cached = False  # r_fb of every stored transition computed (FB frozen)
         self.scaler = RewardScaler(
@@ -285,6 +286,8 @@ class Trainer:
             }
             if cfg.obs == "state":
                 transition |= {"obs": state, "next_obs": next_state}
+            if cfg.n_step > 1:
+                transition["end"] = terminated or truncated or t == cfg.episode_steps - 1
             if window is not None:
                 clip = window.push(index if wants_frame else None, done=terminated or truncated)
                 if clip is not None:
@@ -430,7 +433,7 @@ class Trainer:
         skip = () if fb_due or cfg.obs == "latent" else ("psi", "next_psi")
         for update in range(cfg.updates_per_step if sac_due else int(fb_due)):
             with self.timers("replay"):
-                batch = self.replay.sample(self.rng, cfg.batch_size, skip)
+                batch = self.replay.sample(self.rng, cfg.batch_size, skip, cfg.n_step)
                 t = {k: torch.as_tensor(v, device=self.device) for k, v in batch.items()}
             psi = t["psi"].float() if "psi" in t else None
             next_psi = t["next_psi"].float() if "next_psi" in t else None
@@ -452,24 +455,39 @@ class Trainer:
                 "snapshot is kept: resume it with a lower --lr or reward weights"
             )
 
-    def _sac_update(self, t: dict, psi, next_psi) -> dict[str, float]:
-        """SAC on r_env plus the weighted bonus (paper Eq. 10, or auto scale) for the batch
-        `t`; r_FB is cached in the replay once FB is frozen (`_store`, `_cache_fb_rewards`)."""
+    def _reward(self, t: dict, suffix: str = "") -> tuple[torch.Tensor, dict[str, float]]:
+        """r_env plus the weighted bonus (paper Eq. 10, or auto scale) from the batch's stored
+        terms (``<term><suffix>``), and the batch means of its parts; r_FB is cached in the
+        replay once FB is frozen (`_store`, `_cache_fb_rewards`)."""
         cfg = self.cfg
-        obs, next_obs = (psi, next_psi) if cfg.obs == "latent" else (t["obs"], t["next_obs"])
-        reward = t["r_env"].clone()
+        reward = t[f"r_env{suffix}"].clone()
         scalars = {"r_env": reward.mean().item()}
-        terms = {"r_video": t["r_video"]} if cfg.uses_video else {}
-        if cfg.uses_progress:
-            terms["r_progress"] = t["r_progress"]
-        if self.fb is not None and self.fb_frozen:
-            terms["r_fb"] = t["r_fb"]
-            scalars["r_fb"] = t["r_fb"].mean().item()
+        names = ["r_video"] * cfg.uses_video + ["r_progress"] * cfg.uses_progress
+        names += ["r_fb"] * (self.fb is not None and self.fb_frozen)
+        terms = {name: t[f"{name}{suffix}"] for name in names}
+        if "r_fb" in terms:
+            scalars["r_fb"] = terms["r_fb"].mean().item()
         for name, weighted in self.scaler.weighted(terms).items():
             reward += weighted
             scalars[f"{name}_weighted"] = weighted.mean().item()
+        return reward, scalars
+
+    def _sac_update(self, t: dict, psi, next_psi) -> dict[str, float]:
+        """SAC on the combined reward of the batch `t`: one step, or the discounted sum of
+        --n-step steps with the bootstrap from the last one's next state."""
+        cfg = self.cfg
+        latent = cfg.obs == "latent"
+        obs, next_obs = (psi, next_psi) if latent else (t["obs"], t["next_obs"])
+        if cfg.n_step == 1:
+            reward, scalars = self._reward(t)
+            mask = t["mask"]
+        else:
+            rewards, scalars = self._reward(t, "_ahead")
+            reward, bootstrap = n_step_return(rewards, t["steps"], cfg.discount)
+            mask = t["mask_ahead"] * bootstrap
+            next_obs = t["next_psi_ahead"].float() if latent else t["next_obs_ahead"]
         with self.timers("sac_update"):
-            scalars |= self.agent.update(obs, t["action"], reward, next_obs, t["mask"])
+            scalars |= self.agent.update(obs, t["action"], reward, next_obs, mask)
         self._check_finite(scalars)
         for key in REWARD_TERMS:
             self.reward_sums[key] += scalars.get(key, 0.0)
