@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from genreward.errors import GenRewardError
 from genreward.rewards.config import TrainFBConfig
 from genreward.rl.config import TrainConfig
-from genreward.validate import check_device
+from genreward.validate import check_device, option
+from genreward.video.config import TrainVideoConfig
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
@@ -34,6 +35,20 @@ def test_learning_rates_must_be_positive(value):
         TrainConfig(lr=value)
     with pytest.raises(GenRewardError, match="--lr must be in"):
         TrainFBConfig(lr=value)
+
+
+@pytest.mark.parametrize(
+    ("config", "name", "value"),
+    [
+        (TrainConfig, "obs", "pixels"),
+        (TrainConfig, "agent", "td3"),
+        (TrainVideoConfig, "mixed_precision", "fp16"),
+    ],
+)
+def test_choices_outside_a_literal_are_refused_in_python_too(config, name, value):
+    # The command line's parser refuses them; a config built in Python or from a file did not.
+    with pytest.raises(GenRewardError, match=f"{option(name)} must be one of .*got '{value}'"):
+        config(**{name: value})
 
 
 def test_batch_larger_than_the_buffer_is_refused():

@@ -4,7 +4,9 @@ imports).
 `check_ranges(config, ranges)` checks the named fields against intervals written as in
 mathematics, "(0, 1]", "[1, inf)": a failure names the option, the value and the allowed range
 (the CLI exits with code 2). Every float field of a config is checked finite (NaN and inf are
-never a sensible setting), whether or not it has a range. `check_folders` refuses output
+never a sensible setting), whether or not it has a range, and every field annotated with a
+`Literal` holds one of its values (configs built in Python or read from a saved file are not
+checked by the command line's parser). `check_folders` refuses output
 folders that are files, `check_inputs` input folders that do not exist, `check_output_folder`
 writing into a folder of other files; `split_list` parses comma lists, `json_type_problem`
 type-checks JSON metadata.
@@ -17,6 +19,7 @@ import math
 from collections.abc import Collection
 from dataclasses import fields
 from pathlib import Path
+from typing import Literal, get_args, get_origin, get_type_hints
 
 from genreward.errors import GenRewardError
 
@@ -46,11 +49,17 @@ def _inside(value: float, interval: str) -> bool:
 
 def check_ranges(config: object, ranges: dict[str, str]) -> None:
     """Raise `GenRewardError` for a non-finite float field or a field outside its interval
-    (None values are not checked: they mean "the default")."""
+    (None values are not checked: they mean "the default"), or a `Literal` field holding none
+    of its values."""
+    hints = get_type_hints(type(config))
     for field in fields(config):  # type: ignore[arg-type]
         value = getattr(config, field.name)
         if isinstance(value, float) and not math.isfinite(value):
             raise GenRewardError(f"{option(field.name)} must be a finite number, got {value}")
+        hint = hints[field.name]
+        if get_origin(hint) is Literal and value not in get_args(hint):
+            choices = ", ".join(map(str, get_args(hint)))
+            raise GenRewardError(f"{option(field.name)} must be one of {choices}, got {value!r}")
     for name, interval in ranges.items():
         value = getattr(config, name)
         if value is not None and not _inside(value, interval):

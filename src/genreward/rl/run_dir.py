@@ -11,6 +11,8 @@ import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from types import NoneType, UnionType
+from typing import Literal, Union, get_args, get_origin, get_type_hints
 
 from genreward.data.atomic import atomic_write_text
 from genreward.errors import GenRewardError
@@ -28,17 +30,20 @@ METRICS_FILE = "metrics.csv"
 REQUIRED = ("task", "reward", "seed")
 
 
-def _field_types() -> dict[str, type | tuple[type, ...]]:
-    """Each identity field's JSON type, from its default (other None defaults are not
-    checked)."""
-    types: dict[str, type | tuple[type, ...]] = {}
-    for key, default in TrainConfig().identity().items():
-        if isinstance(default, bool | str | int):
-            types[key] = type(default)
-        elif isinstance(default, float):
-            types[key] = (int, float)
-    types["lr"] = (int, float)  # None means the agent's default; saved configs hold it resolved
-    return types
+def _json_types(hint: object) -> tuple[type, ...]:
+    """The JSON types a config field annotated `hint` is saved as (null: always allowed)."""
+    if get_origin(hint) is Literal:
+        return tuple({type(value) for value in get_args(hint)})
+    if get_origin(hint) in (Union, UnionType):
+        parts = [part for part in get_args(hint) if part is not NoneType]
+        return tuple(t for part in parts for t in _json_types(part))
+    return {float: (int, float), Path: (str,)}.get(hint, (hint,))
+
+
+def _field_types() -> dict[str, tuple[type, ...]]:
+    """Each identity field's JSON types, from its annotation."""
+    hints = get_type_hints(TrainConfig)
+    return {key: _json_types(hints[key]) for key in TrainConfig().identity()}
 
 
 def with_defaults(identity: dict) -> dict:
