@@ -457,19 +457,24 @@ class Trainer:
 
     def _reward(self, t: dict, suffix: str = "") -> tuple[torch.Tensor, dict[str, float]]:
         """r_env plus the weighted bonus (paper Eq. 10, or auto scale) from the batch's stored
-        terms (``<term><suffix>``), and the batch means of its parts; r_FB is cached in the
-        replay once FB is frozen (`_store`, `_cache_fb_rewards`)."""
+        terms (``<term><suffix>``: ``[N]``, or ``[N, n]`` along n-step returns), and the batch
+        means of its parts at the sampled transitions; r_FB is cached in the replay once FB is
+        frozen (`_store`, `_cache_fb_rewards`)."""
         cfg = self.cfg
+
+        def mean(values: torch.Tensor) -> float:
+            return (values[:, 0] if values.ndim == 2 else values).mean().item()
+
         reward = t[f"r_env{suffix}"].clone()
-        scalars = {"r_env": reward.mean().item()}
+        scalars = {"r_env": mean(reward)}
         names = ["r_video"] * cfg.uses_video + ["r_progress"] * cfg.uses_progress
         names += ["r_fb"] * (self.fb is not None and self.fb_frozen)
         terms = {name: t[f"{name}{suffix}"] for name in names}
         if "r_fb" in terms:
-            scalars["r_fb"] = terms["r_fb"].mean().item()
+            scalars["r_fb"] = mean(terms["r_fb"])
         for name, weighted in self.scaler.weighted(terms).items():
             reward += weighted
-            scalars[f"{name}_weighted"] = weighted.mean().item()
+            scalars[f"{name}_weighted"] = mean(weighted)
         return reward, scalars
 
     def _sac_update(self, t: dict, psi, next_psi) -> dict[str, float]:
