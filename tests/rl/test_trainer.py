@@ -40,24 +40,24 @@ def test_fb_trains_on_random_action_data_before_sac_starts(tmp_path: Path, goals
     assert fresh.abs().min() > 0
 
 
-def test_updates_per_step_sets_the_replay_ratio(tmp_path: Path) -> None:
-    config = TrainConfig(
+def small_reach_run(tmp_path: Path, **settings) -> TrainConfig:
+    """Two 64-step episodes of reach, env reward, updates from step 32."""
+    return TrainConfig(
         task="reach", reward="env", steps=128, episode_steps=64, placements=1, batch_size=16,
-        learning_starts=32, updates_per_step=3, eval_episodes=1, gif_episodes=0, hidden=16,
-        run_dir=tmp_path / "run", progress=False,
+        learning_starts=32, eval_episodes=1, gif_episodes=0, hidden=16,
+        run_dir=tmp_path / "run", progress=False, **settings,
     )  # fmt: skip
-    trainer = Trainer(config)
+
+
+def test_updates_per_step_sets_the_replay_ratio(tmp_path: Path) -> None:
+    trainer = Trainer(small_reach_run(tmp_path, updates_per_step=3))
     trainer.train()
     assert trainer.agent.critic_opt.state_dict()["state"][0]["step"] == 3 * (128 - 32)
     assert trainer.agent.obs_norm.count == 128  # every stored observation, once
 
 
 def test_n_step_runs_mark_where_each_episode_ends(tmp_path: Path) -> None:
-    config = TrainConfig(
-        task="reach", reward="env", steps=128, episode_steps=64, placements=1, batch_size=16,
-        learning_starts=32, n_step=3, eval_episodes=1, gif_episodes=0, hidden=16,
-        run_dir=tmp_path / "run", progress=False,
-    )  # fmt: skip
+    config = small_reach_run(tmp_path, n_step=3)
     trainer = Trainer(config)
     trainer.train()
     assert np.flatnonzero(trainer.replay.columns["end"][:128]).tolist() == [63, 127]
