@@ -41,6 +41,7 @@ COLORS = {  # one colour per learner in every panel
     "simba+pink": "tab:green",
     "simba+entropy0": "tab:purple",
     "crossq": "tab:red",
+    "simba+nstep3": "tab:brown",
 }
 # Target env steps per task (the issue) and the published anchor beside it.
 TARGETS = {
@@ -54,12 +55,14 @@ TARGETS = {
 
 
 def learner(run: Run) -> str:
-    """The run's agent, with its exploration settings where not the defaults."""
+    """The run's agent, with its exploration and TD-target settings where not the defaults."""
     name = str(run.config.get("agent", "sac"))
     exploration = run.config.get("exploration", "white")
     entropy = float(run.config.get("target_entropy", -1.0))
+    n_step = int(run.config.get("n_step", 1))
     name += f"+{exploration}" if exploration != "white" else ""
-    return name + (f"+entropy{entropy:g}" if entropy != -1.0 else "")
+    name += f"+entropy{entropy:g}" if entropy != -1.0 else ""
+    return name + (f"+nstep{n_step}" if n_step != 1 else "")
 
 
 def first_step(steps: np.ndarray, success: np.ndarray) -> int | None:
