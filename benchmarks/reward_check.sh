@@ -23,3 +23,13 @@ sweep 51200 2560 --tasks button-press-topdown,drawer-open --seeds 0,1,2
 bench_sweep sweeps/reward_check 51200 2560 --rewards progress,genreward --env-reward sparse \
   --train.reward-scale auto --tasks drawer-open --seeds 0,1,2 \
   --train.video-model models/finetuned/drawer-open --train.variant finetuned
+# 5. GenReward with goal videos from the models finetuned on window-open and on
+#    button-press-topdown, the two tasks whose combined reward gained most VOC from them
+#    (0.05 -> 0.71 and 0.65 -> 0.90): one sweep per task, the two side by side (one core each).
+for task in window-open button-press-topdown; do
+  bench_sweep sweeps/reward_check 51200 2560 --rewards genreward --env-reward sparse \
+    --train.reward-scale auto --tasks $task --seeds 0,1,2 --max-cpus 1 \
+    --train.video-model models/finetuned/$task --train.variant finetuned &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
