@@ -80,6 +80,7 @@ def test_an_empty_out_is_the_current_folder_and_is_checked(
         ({**RUN_CONFIG, "hidden": 1.5}, "hidden has the wrong type (1.5)"),
         ({**RUN_CONFIG, "goal": 3}, "goal has the wrong type (3)"),
         ({**RUN_CONFIG, "agent": "td3"}, "--agent must be one of simba, sac, crossq, got 'td3'"),
+        ({**RUN_CONFIG, "seed": None}, "damaged run config: seed cannot be null"),
     ],
 )
 def test_damaged_run_configs_are_named(config, message, tmp_path, capsys):

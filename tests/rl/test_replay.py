@@ -59,7 +59,7 @@ def test_n_step_batches_stop_at_episode_ends_and_the_newest_transition() -> None
     buffer = ReplayBuffer(8, obs_dim=3, action_dim=2, psi_dim=None, episode_ends=True)
     ends = [False, False, True, False, False, False, True, False, False]
     for i, end in enumerate(ends):
-        buffer.add(**transition(i), end=end)
+        buffer.add(**transition(i) | {"mask": 0.0 if i == 2 else 1.0}, end=end)  # 2: terminal
     batch = buffer.sample(np.random.default_rng(0), 64, n_step=3)
     expected_steps = {1: 2, 2: 1, 3: 3, 4: 3, 5: 2, 6: 1, 7: 2, 8: 1}  # by first r_env
     for row in range(64):
@@ -70,6 +70,7 @@ def test_n_step_batches_stop_at_episode_ends_and_the_newest_transition() -> None
         ahead = np.arange(first, first + 3, dtype=np.float32) * (np.arange(3) < steps)
         assert np.array_equal(batch["r_env_ahead"][row], ahead)
         assert batch["next_obs_ahead"][row, 0] == first + steps
+        assert batch["mask_ahead"][row] == (0.0 if first + steps - 1 == 2 else 1.0)
     assert set(batch["r_env"].tolist()) == set(expected_steps)
 
 

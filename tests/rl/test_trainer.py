@@ -66,6 +66,20 @@ def test_n_step_runs_mark_where_each_episode_ends(tmp_path: Path) -> None:
         replace(config, n_step=65)
 
 
+def test_updates_wait_for_the_first_episode_that_joins_the_replay_at_its_end(
+    tmp_path: Path, goals: Path
+) -> None:
+    # FB's psi is encoded at each episode's end: the replay is empty through the first one.
+    config = TrainConfig(
+        task="drawer-open", reward="fb", goal=goals, steps=64, episode_steps=32, placements=2,
+        batch_size=16, learning_starts=8, eval_episodes=1, gif_episodes=0, hidden=16,
+        run_dir=tmp_path / "run", progress=False,
+    )  # fmt: skip
+    trainer = Trainer(config)
+    trainer.train()
+    assert trainer.agent.updates == 64 - 32
+
+
 def test_pink_exploration_noise_is_correlated_along_the_episode(tmp_path: Path) -> None:
     config = TrainConfig(
         task="reach", reward="env", episode_steps=256, placements=1, hidden=16, progress=False,

@@ -104,7 +104,9 @@ class TrainConfig:
     """Agent updates per env step (replay ratio), each on its own batch."""
     n_step: int = 1
     """Steps of the critics' TD target: the discounted reward of the next n steps of the
-    transition's episode, then the bootstrap (1: SAC's one-step target). FB keeps one step."""
+    transition's episode, then the bootstrap (1: SAC's one-step target; no off-policy
+    correction, so the return follows the policies that filled the replay). FB keeps one
+    step."""
     precision: Literal["fp32", "bf16"] = "fp32"
     """Agent hidden layers in float32, or bfloat16 autocast (fast on CPUs with AMX and on
     GPUs; output layers stay float32)."""

@@ -31,12 +31,11 @@ REQUIRED = ("task", "reward", "seed")
 
 
 def _json_types(hint: object) -> tuple[type, ...]:
-    """The JSON types a config field annotated `hint` is saved as (null: always allowed)."""
+    """The JSON types a config field annotated `hint` is saved as (NoneType: null)."""
     if get_origin(hint) is Literal:
         return tuple({type(value) for value in get_args(hint)})
     if get_origin(hint) in (Union, UnionType):
-        parts = [part for part in get_args(hint) if part is not NoneType]
-        return tuple(t for part in parts for t in _json_types(part))
+        return tuple(t for part in get_args(hint) for t in _json_types(part))
     return {float: (int, float), Path: (str,)}.get(hint, (hint,))
 
 
@@ -62,7 +61,12 @@ def read_run_config(run_dir: Path) -> dict:
         missing = [key for key in REQUIRED if key not in saved]
         if missing:
             raise GenRewardError(f"{path}: not a genreward run config (no {', '.join(missing)})")
-        problem = json_type_problem(saved, _field_types())
+        types = _field_types()
+        problem = json_type_problem(saved, types)
+        nulls = [k for k, kinds in types.items() if k in saved and saved[k] is None]
+        nulls = [k for k in nulls if NoneType not in types[k]]
+        if nulls:
+            problem = f"{', '.join(nulls)} cannot be null"
         if problem is not None:
             raise GenRewardError(f"{path}: damaged run config: {problem}")
         return with_defaults(saved)

@@ -426,7 +426,8 @@ class Trainer:
         cfg = self.cfg
         if self.fb_frozen and not self._fb_cached:
             self._cache_fb_rewards()
-        sac_due = self.step >= cfg.learning_starts
+        # Episodes that join the replay at their end leave it empty during the first one.
+        sac_due = self.step >= cfg.learning_starts and len(self.replay) > 0
         fb_due = self.fb is not None and not self.fb_frozen and len(self.replay) >= cfg.batch_size
         scalars = {}
         # psi (two [D] columns) only where an update reads it: FB training, latent observations.
