@@ -47,7 +47,7 @@ sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 "${nste
 sweep 30720 1536 --tasks reach --seeds 0,1,2 "${nstep[@]}"
 sweep 102400 5120 --tasks window-open,button-press --seeds 0,1,2 "${nstep[@]}"
 
-# 8. CrossQ on door-open (200k).
+# 8. CrossQ on door-open (200k; seeds 0 and 1 run so far).
 sweep 204800 10240 --tasks door-open --seeds 0,1,2 --train.agent crossq --train.variant crossq
 
 # 9. Beyond one session's budget (not run yet): the original SAC on the 100k-step tasks.
