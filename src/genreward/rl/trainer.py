@@ -287,7 +287,7 @@ class Trainer:
             if cfg.obs == "state":
                 transition |= {"obs": state, "next_obs": next_state}
             if cfg.n_step > 1:
-                transition["end"] = terminated or truncated or t == cfg.episode_steps - 1
+                transition["end"] = terminated or truncated  # the env cuts at episode_steps
             if window is not None:
                 clip = window.push(index if wants_frame else None, done=terminated or truncated)
                 if clip is not None:
@@ -434,7 +434,8 @@ class Trainer:
         skip = () if fb_due or cfg.obs == "latent" else ("psi", "next_psi")
         for update in range(cfg.updates_per_step if sac_due else int(fb_due)):
             with self.timers("replay"):
-                batch = self.replay.sample(self.rng, cfg.batch_size, skip, cfg.n_step)
+                n_step = cfg.n_step if sac_due else 1  # FB alone reads one step
+                batch = self.replay.sample(self.rng, cfg.batch_size, skip, n_step)
                 t = {k: torch.as_tensor(v, device=self.device) for k, v in batch.items()}
             psi = t["psi"].float() if "psi" in t else None
             next_psi = t["next_psi"].float() if "next_psi" in t else None
