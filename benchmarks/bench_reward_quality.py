@@ -13,14 +13,16 @@ against goals from several sources:
   (`benchmarks/reward_quality_finetune.sh`), for the tasks that have one.
 
 The goal frame I* is the shipped scorer's choice in each goal video. Terms: the paper's
-video-level reward (raw and change forms), FB toward I* (the shipped FB, or --fb), the
-goal-frame distance (VIP/LIV-style) and its decrease, goal-video progress, and the combined
-bonus as the trainer adds it (`--reward genreward` with the paper's weights, with the auto
-scale, and with the auto scale and --goal-progress). Output: bench_reward_quality.csv
+video-level reward (raw and change forms), FB toward I* (the shipped FB, or --fb), FB as
+trained online in a run (with --fb-runs: `fb_online`, the final FB of the task's finished run
+whose FB trained on its own replay), the goal-frame distance (VIP/LIV-style) and its decrease,
+goal-video progress, and the combined bonus as the trainer adds it (`--reward genreward` with
+the paper's weights, with the auto scale, with the auto scale and --goal-progress, and with
+the auto scale and the online FB). Output: bench_reward_quality.csv
 (per source, term and task), bench_reward_quality_summary.csv (means over held-in and
 held-out tasks), bench_reward_quality.png (VOC heatmaps).
 
-    .venv/bin/python benchmarks/bench_reward_quality.py
+    .venv/bin/python benchmarks/bench_reward_quality.py [--fb-runs sweeps/fb_online]
 """
 
 from __future__ import annotations
@@ -40,13 +42,17 @@ from common import RESULTS, report, save_figure
 from genreward.data import Episode, load_dataset
 from genreward.data.atomic import atomic_write
 from genreward.data.manifest import MANIFEST_FILE
-from genreward.envs import HELD_OUT_TASKS, resolve_tasks
+from genreward.envs import HELD_OUT_TASKS, resolve_task, resolve_tasks
 from genreward.goals.select import make_scorer
 from genreward.goals.selector import GoalFrameSelector
+from genreward.report.runs import find_runs
+from genreward.rewards.fb import ForwardBackward
 from genreward.rewards.quality import GoalLatents, auroc, episode_terms, spearman
 from genreward.rewards.scale import combined_bonus
-from genreward.rewards.train_fb import load_fb
+from genreward.rewards.train_fb import autoencoder_fingerprint, fb_autoencoder, load_fb
 from genreward.rewards.video_reward import VideoLevelReward, subsample
+from genreward.rl.run_dir import DONE_FILE
+from genreward.rl.trainer import open_run
 from genreward.video.pipeline import GoalVideoPipeline
 
 SOURCES = ("generated", "retrieval", "oracle")  # the default sources; "finetuned" on request
@@ -57,6 +63,7 @@ COMBINED = {
     "genreward paper": ("paper", ("video_paper", "fb")),
     "genreward auto": ("auto", ("video_paper", "fb")),
     "genreward auto + progress": ("auto", ("video_paper", "fb", "progress")),
+    "genreward auto, online FB": ("auto", ("video_paper", "fb_online")),
 }
 
 
@@ -167,6 +174,35 @@ def finetuned_goals(root: Path | None, placements: dict) -> dict[tuple[str, int]
     return videos
 
 
+def online_fbs(paths: list[Path], fingerprint: str) -> dict[str, ForwardBackward]:
+    """FB as trained online, per task: the final FB of the finished run (lowest seed) under
+    `paths` whose FB trained on its own replay; its psi must come from the autoencoder with
+    SHA-256 `fingerprint` (the benchmark's)."""
+    runs = [
+        run
+        for run in find_runs(paths)
+        if (run.folder / DONE_FILE).is_file()
+        and run.config["reward"] in ("genreward", "fb")
+        and int(run.config["fb_train_steps"]) > 0
+    ]
+    models: dict[str, ForwardBackward] = {}
+    for run in sorted(runs, key=lambda r: int(r.config["seed"])):
+        task = resolve_task(run.task)
+        if task in models:
+            continue
+        if autoencoder_fingerprint(run.config.get("video_model")) != fingerprint:
+            raise SystemExit(
+                f"{run.folder}: its FB sees psi from another autoencoder than this benchmark's "
+                "(--fb); train the run with the same goal-video model"
+            )
+        models[task] = open_run(run.folder).fb.eval()
+    if not models:
+        raise SystemExit(
+            f"no finished run with FB trained online under {', '.join(map(str, paths))}"
+        )
+    return models
+
+
 def mean_of_defined(values: list[float]) -> float:
     """Mean of the values that are not NaN (NaN when none is: a window term's within-rho)."""
     values = np.asarray(values, dtype=float)
@@ -202,6 +238,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("data/quality"))
     parser.add_argument("--pool", type=Path, default=Path("data/fb/expert"))
     parser.add_argument("--fb", default="shipped", help="FB folder, 'shipped' or 'none'")
+    parser.add_argument(
+        "--fb-runs", type=Path, nargs="+", default=[],
+        help="run folders or sweeps with FB trained online (--no-fb-pretrained)",
+    )  # fmt: skip
     parser.add_argument("--sources", default=",".join(SOURCES), help="also: finetuned")
     parser.add_argument("--finetuned", type=Path, help="folder of finetuned models, one per task")
     parser.add_argument("--tasks", default=None, help="comma-separated (default: all)")
@@ -221,6 +261,9 @@ def main() -> None:
     else:
         encoder = GoalVideoPipeline.from_pretrained().encoder
     encode = encoder.encode
+    fb_video_model = None if args.fb in ("shipped", "none") else args.fb
+    fingerprint = fb_autoencoder(fb_video_model) if fb_video_model else autoencoder_fingerprint()
+    online = online_fbs(args.fb_runs, fingerprint) if args.fb_runs else {}
     tasks = resolve_tasks(args.tasks) if args.tasks else None
     placements, all_latents = load_sets(args.data, tasks, encode)
     goals = goal_videos(args, placements, encode)
@@ -240,6 +283,9 @@ def main() -> None:
                 f"video_{mode}": VideoLevelReward(encoder, video, mode=mode)
                 for mode in ("paper", "change")
             }
+            fbs = {"fb": fb} if fb is not None else {}
+            if task in online:
+                fbs["fb_online"] = online[task]
             per_episode = []
             for kind, episode in episodes:
                 terms = episode_terms(
@@ -247,7 +293,7 @@ def main() -> None:
                     episode.actions,
                     goal,
                     rewards,
-                    fb=fb,
+                    fbs=fbs,
                     temperature=args.temperature,
                 )
                 per_episode.append((kind, episode, terms))
@@ -264,8 +310,8 @@ def main() -> None:
     for source in goals:  # the bonus as the trainer adds it (scale statistics of the whole set)
         for task in sorted({k[2] for k in values}):
             for name, (scale, terms) in COMBINED.items():
-                parts = {n: values[(source, n, task)] for n in terms if (source, n, task) in values}
-                if parts:
+                if all((source, n, task) in values for n in terms):
+                    parts = {n: values[(source, n, task)] for n in terms}
                     values[(source, name, task)] = combined_bonus(parts, scale)
     rows = []
     for (source, term, task), episodes in sorted(values.items()):

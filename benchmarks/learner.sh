@@ -52,3 +52,8 @@ sweep 204800 10240 --tasks door-open --seeds 0,1,2 --train.agent crossq --train.
 
 # 9. Beyond one session's budget (not run yet): the original SAC on the 100k-step tasks.
 sweep 102400 5120 --tasks $tasks100k --seeds 0,1,2 --train.agent sac --train.variant sac
+
+# 10. TQC (quantile critics, the highest target quantiles dropped) on simba's networks, on the
+#     two tasks where the default learner stalls.
+sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 --train.agent tqc \
+  --train.variant tqc

@@ -33,3 +33,8 @@ for task in window-open button-press-topdown; do
   pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid"; done
+# 6. The dense env reward with auto-scaled GenReward, on the two tasks where the dense reward
+#    alone leaves seeds on a plateau of the shaped reward (the learner benchmark's default
+#    learner, whose runs in sweeps/learner are the env-only baseline), at its 100k budget.
+bench_sweep sweeps/reward_check 102400 5120 --rewards genreward --env-reward dense \
+  --train.reward-scale auto --tasks button-press-topdown,drawer-open --seeds 0,1,2

@@ -1,14 +1,17 @@
-"""Does GenReward help where the env reward is sparse? The evidence of the reward-check sweep.
+"""Does GenReward help a learner? The evidence of the reward-check sweep.
 
 Reads the finished runs of `benchmarks/reward_check.sh` (env-only, GenReward and goal-video
-progress, sparse env reward, auto scale) and writes under benchmarks/results/reward_check/:
-the sweep's report (learning_curves.png, results.csv and results.md: last evaluation, mean ± std
-over seeds), summary.csv and summary.md (per task and reward: final success, success averaged
-over every evaluation (area under the success curve), the first evaluation with mean success
->= 0.8, wall-clock minutes per 100k env steps) and runs/*.csv (each run's metrics.csv).
+progress, auto scale; sparse env reward, and dense on the tasks where the dense reward alone
+stalls, whose env-only runs are the learner benchmark's: --baseline) and writes under
+benchmarks/results/reward_check/: the sweep's report (learning_curves.png, results.csv and
+results.md: last evaluation, mean ± std over seeds), summary.csv and summary.md (per task and
+reward: final success, success averaged over every evaluation (area under the success curve),
+the first evaluation with mean success >= 0.8, wall-clock minutes per 100k env steps) and
+runs/*.csv (each run's metrics.csv).
 
     .venv/bin/python benchmarks/reward_check_evidence.py --sweep sweeps/reward_check \
         [--tasks reach,window-open]   # only tasks whose runs are all finished
+        [--baseline sweeps/learner/runs/drawer-open/env_dense_simba_seed0 ...]  # more runs
 """
 
 from __future__ import annotations
@@ -54,8 +57,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", type=Path, default=Path("sweeps/reward_check"))
     parser.add_argument("--tasks", help="comma-separated tasks to include (default: all)")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="finished runs from other sweeps to compare with (run folders or sweeps)",
+    )
     args = parser.parse_args()
-    runs = [run for run in find_runs([args.sweep / "runs"]) if (run.folder / DONE_FILE).is_file()]
+    found = find_runs([args.sweep / "runs", *args.baseline])
+    runs = [run for run in found if (run.folder / DONE_FILE).is_file()]
     if args.tasks:
         runs = [run for run in runs if run.task in args.tasks.split(",")]
     out = RESULTS / "reward_check"
@@ -70,7 +81,7 @@ def main() -> None:
     for row, run in zip(wallclock(runs, label=lambda r: r.series), runs, strict=True):
         minutes.setdefault(f"{run.task} {run.series}", []).append(row["minutes_per_100k"])
     rows = summary(group(runs), minutes)
-    report("reward check: sparse env reward", rows, "reward_check/summary.csv")
+    report("reward check", rows, "reward_check/summary.csv")
     head = "| task | reward | seeds | steps | final success | mean success | steps to 0.8 | "
     head += "min / 100k |\n|---|---|---|---|---|---|---|---|\n"
     lines = [

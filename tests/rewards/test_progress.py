@@ -86,6 +86,8 @@ def test_combined_bonus_of_recorded_episodes():
     fb = [{"values": np.array([10.0, 10.0])}, {"values": np.array([30.0, 30.0])}]
     paper = combined_bonus({"video_paper": episodes, "fb": fb}, "paper")
     assert np.allclose(paper[0]["values"], [0.0001, 0.0101]) and paper[0]["kind"] == "a"
+    online = combined_bonus({"video_paper": episodes, "fb_online": fb}, "paper")  # FB's weight
+    assert all(np.allclose(a["values"], b["values"]) for a, b in zip(online, paper, strict=True))
     auto = combined_bonus({"video_paper": episodes}, "auto")
     values = np.concatenate([e["values"] for e in auto])
     assert values.mean() == pytest.approx(0.0) and values.std() == pytest.approx(1.0)
@@ -117,7 +119,7 @@ def test_episode_terms_fill_video_windows_as_the_trainer_does():
     fb = ForwardBackward(obs_dim=latents[0].numel(), hidden=16, embed=8, z_dim=4).eval()
     actions = rng.uniform(-1, 1, (20, 4)).astype(np.float32)
     goal = GoalLatents(encoder.encode(video), frame_index=5)
-    terms = episode_terms(latents, actions, goal, {"video": reward}, fb=fb)
+    terms = episode_terms(latents, actions, goal, {"video": reward}, fbs={"fb": fb})
     assert set(terms) == {"video", "goal_distance", "goal_distance_decrease", "progress", "fb"}
     assert all(v.shape == (20,) for v in terms.values())
     # Windows complete after steps 8 and 16 (not at the 4 steps left); each scores o_t+1..

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 import torch
 
-from genreward.rl.sac import AGENTS, SAC, n_step_return
+from genreward.rl.sac import (
+    AGENTS,
+    SAC,
+    n_step_return,
+    quantile_huber_loss,
+    truncated_atoms,
+)
 
 each_agent = pytest.mark.parametrize("name", sorted(AGENTS))
 
@@ -114,3 +120,25 @@ def test_n_step_return_discounts_each_row_over_its_own_steps() -> None:
     reward, bootstrap = n_step_return(rewards, steps, 0.5)
     torch.testing.assert_close(reward, torch.tensor([1 + 1 + 1.0, 1 + 1.0, 3.0]))
     torch.testing.assert_close(bootstrap, torch.tensor([0.25, 0.5, 1.0]))
+
+
+def test_tqc_pools_both_critics_quantiles_and_drops_the_highest() -> None:
+    next_q = torch.tensor([[[1.0, 5.0, 3.0]], [[2.0, 6.0, 4.0]]])  # [2 critics, N=1, 3]
+    torch.testing.assert_close(truncated_atoms(next_q, 1), torch.tensor([[1.0, 2.0, 3.0, 4.0]]))
+    torch.testing.assert_close(truncated_atoms(next_q, 0), torch.tensor([[1.0, 2, 3, 4, 5, 6]]))
+    agent = SAC(4, 2, spec=AGENTS["tqc"], hidden=16)
+    assert agent.critic(torch.zeros(8, 4), torch.zeros(8, 2)).shape == (2, 8, 25)
+
+
+def test_quantile_huber_loss_fits_the_quantiles_of_the_targets() -> None:
+    # Targets spread over 0..100 (mostly beyond the Huber threshold of 1): its minimiser is
+    # each quantile of the targets at the midpoints 1/8, 3/8, 5/8, 7/8.
+    target = torch.linspace(0, 100, 401)[None]  # [N=1, K]
+    q = torch.zeros(2, 1, 4, requires_grad=True)
+    optimizer = torch.optim.Adam([q], lr=1.0)
+    for _ in range(2000):
+        optimizer.zero_grad()
+        quantile_huber_loss(q, target).backward()
+        optimizer.step()
+    expected = torch.tensor([12.5, 37.5, 62.5, 87.5])
+    assert (q.detach() - expected).abs().max() < 1.5

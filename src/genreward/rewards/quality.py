@@ -58,13 +58,13 @@ def episode_terms(
     goal: GoalLatents,
     video_rewards: dict[str, VideoLevelReward],
     *,
-    fb: ForwardBackward | None = None,
+    fbs: dict[str, ForwardBackward] | None = None,
     temperature: float = 1.0,
 ) -> dict[str, np.ndarray]:
     """Per-step values ``[T]`` of every term for one episode, from latents ``[T+1, C, h, w]``
     of its frames and its actions ``[T, A]``: the video-level rewards of `video_rewards`
-    (name: reward), the goal-frame distance and its decrease, goal-video progress, and FB's
-    reward toward I* when `fb` is given."""
+    (name: reward), the goal-frame distance and its decrease, goal-video progress, and the
+    reward toward I* of each FB model in `fbs` (name: model)."""
     psi = latents.float().flatten(1)
     after = psi[1:]  # the frame each step's reward sees
     progress = GoalVideoProgress(goal.video, temperature)
@@ -76,10 +76,10 @@ def episode_terms(
         "goal_distance_decrease": d[1:] - d[:-1],
         "progress": progress(after).numpy(),
     }
-    if fb is not None:
+    for name, fb in (fbs or {}).items():
         with torch.no_grad():
             z = fb.goal_embedding(goal.frame.flatten()[None])
-            terms["fb"] = fb.reward_for_z(psi[:-1], torch.as_tensor(actions), z).numpy()
+            terms[name] = fb.reward_for_z(psi[:-1], torch.as_tensor(actions), z).numpy()
     return terms
 
 

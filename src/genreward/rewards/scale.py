@@ -109,10 +109,11 @@ class RewardScaler:
 
 def combined_bonus(parts: dict[str, list[dict]], scale: Scale) -> list[dict]:
     """The trainer's bonus for recorded episodes (reward-quality benchmark): `parts` maps a
-    term ("video_paper", "fb", "progress") to per-episode dicts whose ``values`` are per-step
-    values, the same episodes in the same order; the auto scale uses statistics of the whole
-    set, with no env term (s = 1). Returns per-episode dicts with the bonus as ``values``."""
-    names = {"video_paper": "r_video", "fb": "r_fb", "progress": "r_progress"}
+    term ("video_paper", "fb" or "fb_online", "progress") to per-episode dicts whose
+    ``values`` are per-step values, the same episodes in the same order; the auto scale uses
+    statistics of the whole set, with no env term (s = 1). Returns per-episode dicts with the
+    bonus as ``values``."""
+    names = {"video_paper": "r_video", "fb": "r_fb", "fb_online": "r_fb", "progress": "r_progress"}
     scaler = RewardScaler(scale, env_reward="none")
     for term, episodes in parts.items():
         scaler.observe({names[term]: np.concatenate([e["values"] for e in episodes])})

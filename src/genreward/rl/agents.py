@@ -26,6 +26,12 @@ class AgentSpec:
     """Default learning rate."""
     adam_beta1: float = 0.9
     """Adam's first-moment decay."""
+    quantiles: int = 0
+    """TQC: quantiles of the return each critic predicts (0: a scalar Q per critic, SAC's
+    clipped double Q)."""
+    drop_quantiles: int = 0
+    """TQC: the highest quantiles per critic dropped from the pooled target distribution
+    (its control of overestimation)."""
 
 
 AGENTS = {
@@ -43,4 +49,8 @@ AGENTS = {
         lr=1e-3,
         adam_beta1=0.5,
     ),
+    # Kuznetsov et al. (2020): quantile critics, the target distribution of both pooled and
+    # its top quantiles dropped (2 of 25 per critic, the paper's default; 2 critics instead
+    # of 5 for the CPU), on simba's networks (as BRO, Nauman et al., 2024).
+    "tqc": AgentSpec(blocks=1, normalize_obs=True, hidden=128, quantiles=25, drop_quantiles=2),
 }

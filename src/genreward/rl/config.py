@@ -88,10 +88,11 @@ class TrainConfig:
     """Env steps during which FB trains (finetunes) on the run's replay before it is frozen and
     used as reward (default: 0 from a pretrained FB, frozen at once; else a tenth of --steps,
     the paper's 100k of 1M)."""
-    agent: Literal["simba", "sac", "crossq"] = "simba"
+    agent: Literal["simba", "sac", "crossq", "tqc"] = "simba"
     """Learner: SAC with SimBa/BRO-style networks (residual LayerNorm blocks, running
-    observation normalisation), the original SAC with plain 2-layer MLPs, or CrossQ
-    (BatchNorm networks, no target critics, actor updated every third step)."""
+    observation normalisation), the original SAC with plain 2-layer MLPs, CrossQ
+    (BatchNorm networks, no target critics, actor updated every third step), or TQC (simba's
+    networks with quantile critics, the highest target quantiles dropped)."""
     exploration: Literal["white", "pink"] = "white"
     """Noise of the training actions (SAC's Gaussian before the tanh): independent at every
     step (white), or pink noise along each episode (temporally correlated, about the same
@@ -115,8 +116,8 @@ class TrainConfig:
     learning_starts: int = 2000
     """Uniformly random actions before the first update."""
     hidden: int | None = None
-    """Width of the agent's hidden layers (default: the agent's, simba 128, sac and crossq
-    256)."""
+    """Width of the agent's hidden layers (default: the agent's, simba and tqc 128, sac and
+    crossq 256)."""
     lr: float | None = None
     """Learning rate of actor, critics and temperature (default: the agent's, crossq 1e-3,
     else 3e-4)."""

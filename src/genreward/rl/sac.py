@@ -1,11 +1,13 @@
 """Soft actor-critic (Haarnoja et al., 2018): tanh-Gaussian actor, twin critics with target
 networks, learned temperature. Observations are vectors (states or frozen-encoder latents).
 
-Three settings (see `AGENTS`): the plain 2-hidden-layer MLPs of the original SAC;
+Four settings (see `AGENTS`): the plain 2-hidden-layer MLPs of the original SAC;
 SimBa/BRO-style networks (residual LayerNorm blocks over running-normalised observations) that
-stay stable at a higher replay ratio (Lee et al., 2024; Nauman et al., 2024); and CrossQ
+stay stable at a higher replay ratio (Lee et al., 2024; Nauman et al., 2024); CrossQ
 (Bhatt et al., 2024): BatchNorm in actor and critics, no target critics, the actor and
-temperature updated every third step.
+temperature updated every third step; and TQC (Kuznetsov et al., 2020) on SimBa's networks:
+critics that predict quantiles of the return, trained toward the pooled target quantiles
+without the highest ones.
 """
 
 from __future__ import annotations
@@ -57,15 +59,39 @@ class Actor(nn.Module):
         return action, log_prob
 
 
+def truncated_atoms(next_q: torch.Tensor, drop: int) -> torch.Tensor:
+    """TQC's target atoms ``[N, E*Q - E*drop]``: the quantiles ``[E, N, Q]`` of all critics
+    pooled and sorted, the ``drop`` highest per critic removed."""
+    ensemble, n, quantiles = next_q.shape
+    pooled = next_q.permute(1, 0, 2).reshape(n, ensemble * quantiles)
+    return pooled.sort(dim=-1).values[:, : ensemble * (quantiles - drop)]
+
+
+def quantile_huber_loss(q: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Quantile regression (Huber, kappa 1) of each critic's quantiles ``[E, N, Q]`` (at the
+    midpoints (i + 0.5) / Q) toward target atoms ``[N, K]``: mean over all pairs."""
+    quantiles = q.shape[-1]
+    tau = (torch.arange(quantiles, device=q.device, dtype=q.dtype) + 0.5) / quantiles
+    delta = target[None, :, None, :] - q[..., None]  # [E, N, Q, K]
+    huber = torch.where(delta.abs() <= 1, 0.5 * delta.pow(2), delta.abs() - 0.5)
+    return ((tau[:, None] - (delta < 0).to(q.dtype)).abs() * huber).mean()
+
+
 class Critic(nn.Module):
-    """Twin Q(s, a) heads, one batched ensemble: ``[2, N]``."""
+    """Twin Q(s, a) heads, one batched ensemble: ``[2, N]``, or ``[2, N, Q]`` quantiles of
+    the return (TQC)."""
 
     def __init__(self, obs_dim: int, action_dim: int, hidden: int, spec: AgentSpec) -> None:
         super().__init__()
-        self.heads = ensemble_mlp(2, obs_dim + action_dim, hidden, 1, spec.blocks, spec.batch_norm)
+        out = max(spec.quantiles, 1)
+        self.heads = ensemble_mlp(
+            2, obs_dim + action_dim, hidden, out, spec.blocks, spec.batch_norm
+        )
+        self.quantiles = spec.quantiles
 
     def forward(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
-        return self.heads(torch.cat([obs, action], dim=-1)).squeeze(-1)
+        out = self.heads(torch.cat([obs, action], dim=-1))
+        return out if self.quantiles else out.squeeze(-1)
 
 
 class SAC:
@@ -155,8 +181,15 @@ class SAC:
         with torch.no_grad():
             next_action, next_log_prob = self.actor.sample(next_obs)
         q, next_q = self._q_and_next_q(obs, action, next_obs, next_action)
-        target = reward + mask * self.discount * (next_q.min(0).values - alpha * next_log_prob)
-        critic_loss = F.mse_loss(q, target.expand_as(q))
+        if self.spec.quantiles:
+            atoms = truncated_atoms(next_q, self.spec.drop_quantiles)
+            soft = atoms - (alpha * next_log_prob)[:, None]
+            critic_loss = quantile_huber_loss(
+                q, reward[:, None] + (mask * self.discount)[:, None] * soft
+            )
+        else:
+            target = reward + mask * self.discount * (next_q.min(0).values - alpha * next_log_prob)
+            critic_loss = F.mse_loss(q, target.expand_as(q))
         self.critic_opt.zero_grad(set_to_none=True)
         critic_loss.backward()
         self.critic_opt.step()
@@ -188,7 +221,9 @@ class SAC:
         self.actor.train()  # BatchNorm (CrossQ) on this batch; next actions came from eval mode
         new_action, log_prob = self.actor.sample(obs)
         self.actor.eval()
-        actor_q = self.critic(obs, new_action).min(0).values
+        q = self.critic(obs, new_action)
+        # TQC: the mean of every quantile of both critics; SAC: the lower of the twin Qs.
+        actor_q = q.mean((0, 2)) if self.spec.quantiles else q.min(0).values
         actor_loss = (alpha * log_prob - actor_q).mean()
         self.actor_opt.zero_grad(set_to_none=True)
         actor_loss.backward()
