@@ -174,21 +174,25 @@ def finetuned_goals(root: Path | None, placements: dict) -> dict[tuple[str, int]
     return videos
 
 
-def online_fbs(paths: list[Path], fingerprint: str) -> dict[str, ForwardBackward]:
-    """FB as trained online, per task: the final FB of the finished run (lowest seed) under
-    `paths` whose FB trained on its own replay; its psi must come from the autoencoder with
-    SHA-256 `fingerprint` (the benchmark's)."""
+def online_fbs(
+    paths: list[Path], fingerprint: str, tasks: list[str] | None
+) -> dict[str, ForwardBackward]:
+    """FB as trained online, per task (of `tasks`, default all): the final FB of the finished
+    run (lowest seed) under `paths` whose FB started from a random initialisation and trained
+    on its own replay; its psi must come from the autoencoder with SHA-256 `fingerprint` (the
+    benchmark's)."""
     runs = [
         run
         for run in find_runs(paths)
         if (run.folder / DONE_FILE).is_file()
         and run.config["reward"] in ("genreward", "fb")
-        and int(run.config["fb_train_steps"]) > 0
+        and not run.config.get("fb_pretrained", False)  # runs before it trained FB online
+        and int(run.config.get("fb_train_steps") or 0) > 0
     ]
     models: dict[str, ForwardBackward] = {}
     for run in sorted(runs, key=lambda r: int(r.config["seed"])):
         task = resolve_task(run.task)
-        if task in models:
+        if task in models or (tasks is not None and task not in tasks):
             continue
         if autoencoder_fingerprint(run.config.get("video_model")) != fingerprint:
             raise SystemExit(
@@ -255,16 +259,16 @@ def main() -> None:
     torch.set_grad_enabled(False)
     started = time.perf_counter()
     fb = None
+    fb_model = None if args.fb == "shipped" else args.fb
     if args.fb != "none":
-        fb, features = load_fb(None if args.fb == "shipped" else args.fb)
-        encoder = features.encoder
+        fb, features = load_fb(fb_model)
+        encoder, fingerprint = features.encoder, fb_autoencoder(fb_model)
     else:
         encoder = GoalVideoPipeline.from_pretrained().encoder
+        fingerprint = autoencoder_fingerprint()
     encode = encoder.encode
-    fb_video_model = None if args.fb in ("shipped", "none") else args.fb
-    fingerprint = fb_autoencoder(fb_video_model) if fb_video_model else autoencoder_fingerprint()
-    online = online_fbs(args.fb_runs, fingerprint) if args.fb_runs else {}
     tasks = resolve_tasks(args.tasks) if args.tasks else None
+    online = online_fbs(args.fb_runs, fingerprint, tasks) if args.fb_runs else {}
     placements, all_latents = load_sets(args.data, tasks, encode)
     goals = goal_videos(args, placements, encode)
     scorer = GoalFrameSelector(make_scorer("domain"))
@@ -339,6 +343,7 @@ def main() -> None:
                         "source": source,
                         "term": term,
                         "tasks": "held-out" if held_out else "held-in",
+                        "n": len(chosen),
                         **{
                             m: mean_of_defined([r[m] for r in chosen])
                             for m in ("voc", "within", "within expert", "auroc")

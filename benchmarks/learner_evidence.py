@@ -42,6 +42,7 @@ COLORS = {  # one colour per learner in every panel
     "simba+entropy0": "tab:purple",
     "crossq": "tab:red",
     "simba+nstep3": "tab:brown",
+    "tqc": "tab:cyan",
 }
 # Target env steps per task (the issue) and the published anchor beside it.
 TARGETS = {

@@ -81,7 +81,7 @@ def main() -> None:
     for row, run in zip(wallclock(runs, label=lambda r: r.series), runs, strict=True):
         minutes.setdefault(f"{run.task} {run.series}", []).append(row["minutes_per_100k"])
     rows = summary(group(runs), minutes)
-    report("reward check", rows, "reward_check/summary.csv")
+    report("reward check (env reward of each series in brackets)", rows, "reward_check/summary.csv")
     head = "| task | reward | seeds | steps | final success | mean success | steps to 0.8 | "
     head += "min / 100k |\n|---|---|---|---|---|---|---|---|\n"
     lines = [

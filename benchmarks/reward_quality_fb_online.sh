@@ -4,10 +4,12 @@
 # all of its steps (the paper's online FB, trained on the agent's data rather than only its
 # first tenth), beside an agent learning from the dense env reward (the FB term at the paper's
 # weight, 1e-5, so the agent's data are those of env-only learning); then the benchmark with
-# the shipped, retrieved and oracle goals and that FB beside the shipped pretrained one.
+# the shipped, retrieved and oracle goals and that FB beside the shipped pretrained one, on
+# these tasks (files bench_reward_quality_online_fb*).
 # Resumable sweep into sweeps/fb_online: re-run until it ends.
 source "$(dirname "$0")/common.sh"
 tasks=reach,window-open,button-press-topdown,drawer-open
 bench_sweep sweeps/fb_online 20480 2048 --rewards fb --env-reward dense --tasks "$tasks" \
   --seeds 0 --train.no-fb-pretrained --train.fb-train-steps 20480
-.venv/bin/python benchmarks/bench_reward_quality.py --fb-runs sweeps/fb_online
+.venv/bin/python benchmarks/bench_reward_quality.py --fb-runs sweeps/fb_online --tasks "$tasks" \
+  --tag online_fb

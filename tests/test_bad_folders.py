@@ -79,7 +79,10 @@ def test_an_empty_out_is_the_current_folder_and_is_checked(
         ({**RUN_CONFIG, "size": -1}, "--size must be in [8, 2048]"),
         ({**RUN_CONFIG, "hidden": 1.5}, "hidden has the wrong type (1.5)"),
         ({**RUN_CONFIG, "goal": 3}, "goal has the wrong type (3)"),
-        ({**RUN_CONFIG, "agent": "td3"}, "--agent must be one of simba, sac, crossq, got 'td3'"),
+        (
+            {**RUN_CONFIG, "agent": "td3"},
+            "--agent must be one of simba, sac, crossq, tqc, got 'td3'",
+        ),
         ({**RUN_CONFIG, "seed": None}, "damaged run config: seed cannot be null"),
     ],
 )

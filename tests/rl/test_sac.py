@@ -123,22 +123,38 @@ def test_n_step_return_discounts_each_row_over_its_own_steps() -> None:
 
 
 def test_tqc_pools_both_critics_quantiles_and_drops_the_highest() -> None:
-    next_q = torch.tensor([[[1.0, 5.0, 3.0]], [[2.0, 6.0, 4.0]]])  # [2 critics, N=1, 3]
-    torch.testing.assert_close(truncated_atoms(next_q, 1), torch.tensor([[1.0, 2.0, 3.0, 4.0]]))
-    torch.testing.assert_close(truncated_atoms(next_q, 0), torch.tensor([[1.0, 2, 3, 4, 5, 6]]))
+    # [2 critics, N=2, 3 quantiles]: each row pools its own quantiles of both critics.
+    next_q = torch.tensor([[[1.0, 5.0, 3.0], [10.0, 50.0, 30.0]], [[2.0, 6.0, 4.0], [0, 0, 0]]])
+    torch.testing.assert_close(
+        truncated_atoms(next_q, 1), torch.tensor([[1.0, 2, 3, 4], [0, 0, 0, 10]])
+    )
+    torch.testing.assert_close(truncated_atoms(next_q, 0)[0], torch.tensor([1.0, 2, 3, 4, 5, 6]))
     agent = SAC(4, 2, spec=AGENTS["tqc"], hidden=16)
     assert agent.critic(torch.zeros(8, 4), torch.zeros(8, 2)).shape == (2, 8, 25)
 
 
 def test_quantile_huber_loss_fits_the_quantiles_of_the_targets() -> None:
-    # Targets spread over 0..100 (mostly beyond the Huber threshold of 1): its minimiser is
-    # each quantile of the targets at the midpoints 1/8, 3/8, 5/8, 7/8.
-    target = torch.linspace(0, 100, 401)[None]  # [N=1, K]
-    q = torch.zeros(2, 1, 4, requires_grad=True)
-    optimizer = torch.optim.Adam([q], lr=1.0)
+    # Targets spread over 0..100 in row 0 and 200..300 in row 1 (mostly beyond the Huber
+    # threshold of 1): the minimiser is each row's quantiles at the midpoints 1/8 .. 7/8.
+    target = torch.stack([torch.linspace(0, 100, 401), torch.linspace(200, 300, 401)])
+    q = torch.zeros(2, 2, 4, requires_grad=True)
+    optimizer = torch.optim.Adam([q], lr=2.0)
     for _ in range(2000):
         optimizer.zero_grad()
         quantile_huber_loss(q, target).backward()
         optimizer.step()
-    expected = torch.tensor([12.5, 37.5, 62.5, 87.5])
+    expected = torch.tensor([[12.5, 37.5, 62.5, 87.5], [212.5, 237.5, 262.5, 287.5]])
     assert (q.detach() - expected).abs().max() < 1.5
+
+
+def test_tqc_critics_learn_the_discounted_return() -> None:
+    # A state that returns to itself with reward 1 (mask 1, discount 0.5) and a temperature
+    # near 0: every quantile of the return tends to 1 / (1 - 0.5) = 2 (without the bootstrap
+    # it would be 1; without the discount it would grow without bound).
+    torch.manual_seed(0)
+    spec = AGENTS["tqc"]
+    agent = SAC(2, 2, spec=spec, hidden=32, lr=3e-3, tau=0.05, discount=0.5, init_temperature=1e-6)
+    obs = torch.zeros(64, 2)
+    for _ in range(300):
+        stats = agent.update(obs, torch.rand(64, 2) * 2 - 1, torch.ones(64), obs, torch.ones(64))
+    assert abs(stats["q"] - 2.0) < 0.1
