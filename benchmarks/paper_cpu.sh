@@ -11,7 +11,8 @@ tasks=pick-place,pick-out-of-hole,bin-picking,shelf-place,door-open,drawer-open,
 sweep() {  # env reward (dense or sparse), then sweep settings
   local env_reward=$1
   shift
-  .venv/bin/genreward sweep --steps 8192 --env-reward "$env_reward" --out sweeps/paper_cpu "$@"
+  .venv/bin/genreward sweep --steps 8192 --env-reward "$env_reward" --out sweeps/paper_cpu \
+    --train.reward-scale paper "$@"
 }
 
 # 1. Main grid: env reward alone vs GenReward on the eight tasks, seeds 0 and 1.

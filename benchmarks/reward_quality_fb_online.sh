@@ -10,6 +10,6 @@
 source "$(dirname "$0")/common.sh"
 tasks=reach,window-open,button-press-topdown,drawer-open
 bench_sweep sweeps/fb_online 20480 2048 --rewards fb --env-reward dense --tasks "$tasks" \
-  --seeds 0 --train.no-fb-pretrained --train.fb-train-steps 20480
+  --seeds 0 --train.no-fb-pretrained --train.fb-train-steps 20480 --train.reward-scale paper
 .venv/bin/python benchmarks/bench_reward_quality.py --fb-runs sweeps/fb_online --tasks "$tasks" \
   --tag online_fb

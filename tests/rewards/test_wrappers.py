@@ -37,7 +37,9 @@ def parts():
 
 def wrapped(parts, env=None, **config):
     encoder, features, fb = parts
-    cfg = GenRewardConfig(**{"interval": 8, "frames": 4, "alpha": 0.5, "beta": 0.1, **config})
+    cfg = GenRewardConfig(
+        **{"interval": 8, "frames": 4, "alpha": 0.5, "beta": 0.1, "scale": "paper", **config}
+    )
     video = VideoLevelReward(encoder, GOAL, interval=cfg.interval, frames=cfg.frames)
     return GenRewardWrapper(
         env or make_env("reach", 0, size=32),
@@ -72,7 +74,9 @@ def test_renders_only_the_frames_a_reward_needs(parts):
     counter = CountRenders(make_env("reach", 0, size=32))
     video = VideoLevelReward(encoder, GOAL, interval=8, frames=4)
     env = GenRewardWrapper(
-        counter, config=GenRewardConfig(interval=8, frames=4, beta=0.0), video_reward=video
+        counter,
+        config=GenRewardConfig(interval=8, frames=4, beta=0.0, scale="paper"),
+        video_reward=video,
     )
     env.reset()
     for _ in range(16):
@@ -107,7 +111,7 @@ def lockstep(steps: int, **kwargs):
 
 def test_vector_wrapper_matches_single_envs(parts):
     encoder, features, fb = parts
-    cfg = GenRewardConfig(interval=8, frames=4, alpha=0.5, beta=0.1)
+    cfg = GenRewardConfig(interval=8, frames=4, alpha=0.5, beta=0.1, scale="paper")
     video = VideoLevelReward(encoder, GOAL, interval=8, frames=4)
     kwargs = {"config": cfg, "video_reward": video, "fb": fb, "features": features}
     steps = list(lockstep(16, goal_frame=GOAL[-1], **kwargs))
@@ -142,7 +146,7 @@ def test_mismatched_video_settings_and_autoreset_mode_are_refused(parts):
 
 def test_vector_wrapper_with_sparse_fb_matches_single_envs_and_renders_less(parts):
     encoder, features, fb = parts
-    cfg = GenRewardConfig(interval=8, frames=4, alpha=0.5, beta=0.1, fb_every=4)
+    cfg = GenRewardConfig(interval=8, frames=4, alpha=0.5, beta=0.1, fb_every=4, scale="paper")
     video = VideoLevelReward(encoder, GOAL, **cfg.video_kwargs())
     counters = [CountRenders(make_env("reach", s, size=32)) for s in (0, 1)]
     vec = GenRewardVectorWrapper(
@@ -241,4 +245,6 @@ def test_goal_video_progress_in_the_single_and_the_vector_wrapper(parts):
         weighted = info["r_video_weighted"] + info["r_progress_weighted"]
         np.testing.assert_allclose(rewards, info["r_env"] + weighted, atol=1e-6)
     with pytest.raises(GenRewardError, match="auto scale"):
-        GenRewardWrapper(make_env("reach", 0, size=32), **{**kwargs, "config": GenRewardConfig()})
+        GenRewardWrapper(
+            make_env("reach", 0, size=32), **{**kwargs, "config": GenRewardConfig(scale="paper")}
+        )

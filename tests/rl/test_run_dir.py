@@ -1,13 +1,25 @@
-"""Run folders: a finished run is recognised only by an intact done.json of this very run."""
+"""Run folders: a finished run is recognised only by an intact done.json of this very run;
+fields a saved config predates read as its run computed."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
+from genreward.errors import GenRewardError
 from genreward.rl.config import TrainConfig
-from genreward.rl.run_dir import DONE_FILE, claim_run_dir, run_finished
+from genreward.rl.run_dir import (
+    CONFIG_FILE,
+    DONE_FILE,
+    METRICS_FILE,
+    PREDATED,
+    claim_run_dir,
+    differences,
+    read_run_config,
+    run_finished,
+)
 
 
 @pytest.mark.parametrize(
@@ -28,3 +40,38 @@ def test_run_finished_reads_done_json_strictly(tmp_path, done, finished):
     other = TrainConfig(task="reach", reward="env", steps=256, seed=1, run_dir=tmp_path / "run")
     assert not run_finished(other)  # the folder holds another config's run
     assert json.loads((tmp_path / "run" / "config.json").read_text())["seed"] == 0
+
+
+def test_a_saved_config_reads_the_fields_it_predates_as_its_run_computed(tmp_path):
+    # A GenReward run saved before --agent, --fb-pretrained and --reward-scale existed ran the
+    # original SAC, trained FB online and used the paper's weights, whatever today's defaults.
+    config = TrainConfig(task="reach", reward="genreward", steps=256, run_dir=tmp_path / "run")
+    claim_run_dir(config.resolved())
+    path = tmp_path / "run" / CONFIG_FILE
+    saved = json.loads(path.read_text())
+    assert saved["reward_scale"] == "auto" and saved["agent"] == "simba"  # today's defaults
+    for key in PREDATED:
+        saved.pop(key)
+    path.write_text(json.dumps(saved))
+    (tmp_path / "run" / METRICS_FILE).write_text("step\n")  # it trained: not taken over
+    assert {k: read_run_config(tmp_path / "run")[k] for k in PREDATED} == {
+        "agent": "sac", "fb_pretrained": False, "reward_scale": "paper",
+    }  # fmt: skip
+    with pytest.raises(
+        GenRewardError, match=r"another config \(differs in agent, fb_pretrained, reward_scale\)"
+    ):
+        claim_run_dir(replace(config, resume=True).resolved())
+
+
+def test_env_only_runs_are_the_same_run_whatever_the_bonus_settings(tmp_path):
+    config = TrainConfig(task="reach", reward="env", steps=256, run_dir=tmp_path / "run")
+    claim_run_dir(config.resolved())
+    (tmp_path / "run" / DONE_FILE).write_text('{"step": 256}')
+    paper = replace(config, reward_scale="paper", auto_weight=2.0, fb_pretrained=False)
+    assert run_finished(paper)
+    assert differences({"reward": "env", "reward_scale": "paper", "seed": 0}, {
+        "reward": "env", "reward_scale": "auto", "seed": 1,
+    }) == ["seed"]  # fmt: skip
+    assert differences({"reward": "video", "reward_scale": "paper"}, {
+        "reward": "video", "reward_scale": "auto",
+    }) == ["reward_scale"]  # fmt: skip

@@ -150,4 +150,4 @@ def test_a_run_saved_before_the_reward_scale_fields_resumes(tmp_path: Path) -> N
     resumed.train()
     assert resumed.step == 256
     with pytest.raises(GenRewardError, match="another config"):
-        Trainer(replace(config, steps=256, resume=True, reward_scale="auto"))
+        Trainer(replace(config, steps=256, resume=True, hidden=32))

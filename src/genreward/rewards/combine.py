@@ -16,7 +16,8 @@ TERMS += ("r_progress_weighted", "r_total")
 
 @dataclass
 class GenRewardConfig:
-    """Weights and schedule of the reward terms (defaults: the paper's)."""
+    """Weights and schedule of the reward terms (defaults: the paper's, with the bonuses
+    scaled automatically; `scale="paper"` for the paper's fixed weights)."""
 
     alpha: float = 0.01
     """Weight of the video-level reward."""
@@ -34,9 +35,10 @@ class GenRewardConfig:
     """Score the whole episode once at its end instead of every `interval` steps."""
     fb_every: int = 1
     """Give the FB reward on every `fb_every`-th step (1: every step)."""
-    scale: Scale = "paper"
-    """Bonus weighting: the paper's `alpha` and `beta`, or "auto" (each bonus standardised by
-    running statistics of its values, scaled to the env term's: `genreward.rewards.scale`)."""
+    scale: Scale = "auto"
+    """Bonus weighting: "auto" (each bonus standardised by running statistics of its values,
+    scaled to the env term's: `genreward.rewards.scale`), or "paper": `alpha` and `beta` (the
+    bonuses then about 1e-4 of the dense env reward)."""
     auto_weight: float = 1.0
     """With scale "auto": the bonus's scale relative to the env term's (or a unit reward)."""
 

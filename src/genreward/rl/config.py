@@ -64,9 +64,10 @@ class TrainConfig:
     """Weight of the video-level reward."""
     beta: float = 1e-5
     """Weight of the FB frame-level reward."""
-    reward_scale: Literal["paper", "auto"] = "paper"
-    """Bonus weighting: the paper's fixed --alpha and --beta, or auto (each bonus standardised
-    by its running statistics and scaled to the env term's; see `genreward.rewards.scale`)."""
+    reward_scale: Literal["paper", "auto"] = "auto"
+    """Bonus weighting: auto (each bonus standardised by its running statistics and scaled to
+    the env term's; see `genreward.rewards.scale`), or the paper's fixed --alpha and --beta
+    (which leave the bonuses at about 1e-4 of the dense env reward)."""
     goal_progress: bool = False
     """Add goal-video progress (where along the goal video the frame lies; not the paper's) to
     the bonuses of --reward genreward, video or fb (needs --reward-scale auto)."""

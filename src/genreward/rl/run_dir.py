@@ -45,9 +45,26 @@ def _field_types() -> dict[str, tuple[type, ...]]:
     return {key: _json_types(hints[key]) for key in TrainConfig().identity()}
 
 
+# Fields a saved config may predate whose value before they existed is not today's default:
+# runs before --agent were the original SAC, before --fb-pretrained trained FB online, before
+# --reward-scale used the paper's weights.
+PREDATED = {"agent": "sac", "fb_pretrained": False, "reward_scale": "paper"}
+# Fields that do not change a run without a bonus (env reward only).
+BONUS_FIELDS = ("reward_scale", "auto_weight", "fb_pretrained")
+
+
 def with_defaults(identity: dict) -> dict:
-    """A saved run identity with the fields it predates at their defaults."""
-    return {**TrainConfig().identity(), **identity}
+    """A saved run identity with the fields it predates at what runs computed with before
+    them (`PREDATED`, else the default)."""
+    return {**TrainConfig().identity(), **PREDATED, **identity}
+
+
+def differences(saved: dict, identity: dict) -> list[str]:
+    """The fields in which two run identities differ, the bonus's settings left out where
+    both runs are env-reward-only."""
+    ignored = BONUS_FIELDS if saved.get("reward") == identity.get("reward") == "env" else ()
+    keys = (set(saved) | set(identity)) - set(ignored)
+    return sorted(k for k in keys if saved.get(k) != identity.get(k))
 
 
 def read_run_config(run_dir: Path) -> dict:
@@ -98,7 +115,7 @@ def claim_run_dir(config: TrainConfig) -> None:
     identity = config.identity()
     if (run_dir / CONFIG_FILE).is_file():
         saved = read_run_config(run_dir)
-        changed = sorted(k for k in identity if saved.get(k) != identity[k])
+        changed = differences(saved, identity)
         if changed and not _never_trained(run_dir):
             raise GenRewardError(
                 f"{run_dir} holds a run with another config (differs in "
@@ -131,6 +148,6 @@ def run_finished(config: TrainConfig) -> bool:
     if json_type_problem(done, {"step": int}) is not None:  # damaged: resume and rewrite it
         return False
     return (
-        read_run_config(run_dir) == resolve_for_run(config).identity()
+        not differences(read_run_config(run_dir), resolve_for_run(config).identity())
         and done.get("step", 0) >= config.steps
     )

@@ -47,6 +47,7 @@ from genreward.rl.run_dir import (
     DONE_FILE,
     STATUS_FILE,
     claim_run_dir,
+    differences,
     read_run_config,
     resolve_for_run,
     with_defaults,
@@ -611,7 +612,7 @@ class Trainer:
         """Restore the last snapshot; returns the metrics rows logged up to it."""
         path = snapshot_path(self.run_dir)
         state = load_snapshot(path)
-        if with_defaults(state["identity"]) != self.cfg.identity():
+        if differences(with_defaults(state["identity"]), self.cfg.identity()):
             raise GenRewardError(
                 f"{path} was written by a run with another config; use another --run-dir"
             )
@@ -625,7 +626,7 @@ class Trainer:
             self.replay.load_state_dict(state["replay"])
             if "reward_scale" in state:
                 self.scaler.load_state_dict(state["reward_scale"])
-            elif self.cfg.reward_scale == "auto":
+            elif self.cfg.reward_scale == "auto" and self.cfg.reward != "env":
                 raise KeyError("reward_scale: no reward statistics (an older snapshot)")
         except (RuntimeError, KeyError, TypeError) as exc:
             raise GenRewardError(f"{path} does not fit this run's models ({exc})") from exc
