@@ -73,7 +73,7 @@ def quantile_huber_loss(q: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     quantiles = q.shape[-1]
     tau = (torch.arange(quantiles, device=q.device, dtype=q.dtype) + 0.5) / quantiles
     delta = target[None, :, None, :] - q[..., None]  # [E, N, Q, K]
-    huber = torch.where(delta.abs() <= 1, 0.5 * delta.pow(2), delta.abs() - 0.5)
+    huber = F.huber_loss(delta, torch.zeros_like(delta), reduction="none", delta=1.0)
     return ((tau[:, None] - (delta < 0).to(q.dtype)).abs() * huber).mean()
 
 
