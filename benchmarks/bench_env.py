@@ -1,8 +1,11 @@
 """Environment-layer speed and expert quality on this machine.
 
 Measures state-only env steps/s, render fps at 64x64 and 128x128 (render alone, and step +
-render), `genreward collect` throughput (episodes/min, 1 and 2 worker processes), and the
-success rate of the scripted experts on the tasks the paper's experiment uses.
+render), render fps at 64x64 with llvmpipe rasterising in the calling thread
+(``LP_NUM_THREADS=0``, what a one-thread genreward process uses) and with one render thread
+(``LP_NUM_THREADS=1``), `genreward collect` throughput (episodes/min, 1 and 2 worker
+processes), and the success rate of the scripted experts on the tasks the paper's experiment
+uses.
 
     .venv/bin/python benchmarks/bench_env.py            # table + benchmarks/results/bench_env.csv
 """
@@ -10,6 +13,8 @@ success rate of the scripted experts on the tasks the paper's experiment uses.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +55,18 @@ def render_fps(size: int, frames: int) -> float:
     for _ in range(frames):
         env.render()
     return frames / (time.perf_counter() - start)
+
+
+def render_fps_llvmpipe(threads: int, frames: int) -> float:
+    """`render_fps` at 64x64 in a fresh process with ``LP_NUM_THREADS=threads`` (Mesa reads it
+    once, when the process's first context starts)."""
+    code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+    code += f"import bench_env; print(bench_env.render_fps(64, {frames}))"
+    env = {**os.environ, "LP_NUM_THREADS": str(threads)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"render benchmark with LP_NUM_THREADS={threads} failed: {done.stderr}")
+    return float(done.stdout.split()[-1])
 
 
 def collection_rate(episodes: int, workers: int) -> tuple[float, float]:
@@ -107,6 +124,15 @@ def main() -> None:
                 "task": "door-open",
                 "value": task_steps_per_second("door-open", n // 4, size),
                 "unit": "steps/s",
+            }
+        )
+    for threads in (0, 1):
+        rows.append(
+            {
+                "metric": f"render fps 64x64, LP_NUM_THREADS={threads}",
+                "task": "door-open",
+                "value": render_fps_llvmpipe(threads, n // 4),
+                "unit": "frames/s",
             }
         )
     for workers in (1, 2):

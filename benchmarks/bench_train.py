@@ -1,6 +1,6 @@
 """Training speed of `genreward train`: env steps/s with the env reward alone and with the full
-GenReward (video + FB), each alone on the machine, then two env-reward runs side by side, and
-where the time of each goes.
+GenReward (video + FB), each alone on the machine, then two env-reward runs side by side, then
+an env-reward run beside a GenReward run (as sweeps run them), and where the time of each goes.
 
 Every run: drawer-open, 256-step episodes, 2 placements, the default learner (`--agent`),
 agent updates from step 512, one thread per process (the project's default). The GenReward
@@ -10,6 +10,8 @@ evaluation and snapshots are left out. Each run is its own process, as users run
 
     .venv/bin/python benchmarks/bench_train.py      # table + results/bench_train*.csv
     .venv/bin/python benchmarks/bench_train.py --agent sac   # results/bench_train*_sac.csv
+    .venv/bin/python benchmarks/bench_train.py --action-repeat 2 --updates-per-step 2
+        # each action held for 2 env steps, 2 updates per decision: results/*_repeat2_utd2.csv
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ PHASES += ("fb_reward", "progress_reward")
 EXCLUDED = ("eval", "snapshot")
 
 
-def timed_run(reward: str, steps: int, folder: Path, agent: str | None) -> dict:
-    """Train one run in this process; returns its steps, seconds and phase timers."""
+def timed_run(reward: str, steps: int, folder: Path, settings: dict) -> dict:
+    """Train one run in this process (`settings`: `TrainConfig` fields other than the
+    defaults); returns its steps, seconds and phase timers."""
     from genreward.rl.config import TrainConfig
     from genreward.rl.trainer import Trainer
     from genreward.threads import set_threads
@@ -49,7 +52,7 @@ def timed_run(reward: str, steps: int, folder: Path, agent: str | None) -> dict:
         gif_episodes=0,
         checkpoint_every=10 * steps,
         progress=False,
-        **({"agent": agent} if agent else {}),
+        **settings,
     )
     trainer = Trainer(config)
     start = time.perf_counter()
@@ -58,12 +61,13 @@ def timed_run(reward: str, steps: int, folder: Path, agent: str | None) -> dict:
     return {"steps": trainer.step, "seconds": seconds, "timers": dict(trainer.timers.seconds)}
 
 
-def in_processes(rewards: list[str], steps: int, folder: Path, agent: str | None) -> list[dict]:
-    """Run one training per reward, all at once, each in its own process."""
+def in_processes(rewards: list[str], steps: int, folder: Path, options: list[str]) -> list[dict]:
+    """Run one training per reward, all at once, each in its own process (`options`: this
+    script's command-line settings)."""
     procs = []
     for i, reward in enumerate(rewards):
         cmd = [sys.executable, __file__, "--steps", str(steps), "--single", reward]
-        cmd += ["--folder", str(folder / str(i))] + (["--agent", agent] if agent else [])
+        cmd += ["--folder", str(folder / str(i)), *options]
         procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True))
     results = []
     for proc in procs:
@@ -78,57 +82,70 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=4096, help="env steps per run")
     parser.add_argument("--agent", default=None, help="learner (default: train's default)")
+    parser.add_argument("--action-repeat", type=int, default=1, help="env steps per action")
+    parser.add_argument("--updates-per-step", type=int, default=1, help="updates per decision")
     parser.add_argument("--single", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    train_settings = {"agent": args.agent} if args.agent else {}
+    for name in ("action_repeat", "updates_per_step"):
+        if getattr(args, name) != 1:
+            train_settings[name] = getattr(args, name)
     if args.single:  # one run of the benchmark, in a process of its own
-        print(json.dumps(timed_run(args.single, args.steps, args.folder, args.agent)))
+        print(json.dumps(timed_run(args.single, args.steps, args.folder, train_settings)))
         return
+    options = [f"--{k.replace('_', '-')}={v}" for k, v in train_settings.items()]
+    rewards = {"env alone": ["env"], "genreward alone": ["genreward"]}
+    rewards |= {"env, 2 side by side": ["env", "env"]}
+    rewards |= {"env and genreward side by side": ["env", "genreward"]}
     with tempfile.TemporaryDirectory() as tmp:
         settings = {
-            "env alone": in_processes(["env"], args.steps, Path(tmp) / "a", args.agent),
-            "genreward alone": in_processes(["genreward"], args.steps, Path(tmp) / "b", args.agent),
-            "env, 2 side by side": in_processes(
-                ["env", "env"], args.steps, Path(tmp) / "c", args.agent
-            ),
+            setting: in_processes(runs, args.steps, Path(tmp) / str(i), options)
+            for i, (setting, runs) in enumerate(rewards.items())
         }
-    base = args.steps / settings["env alone"][0]["seconds"]
+    alone = args.steps / settings["env alone"][0]["seconds"]
     rows, breakdown = [], []
     for setting, results in settings.items():
+        # The env-only run beside it where there is one, else the env-only run alone.
+        beside = rewards[setting].index("env") if "env" in rewards[setting] else None
+        reference = alone if beside is None else args.steps / results[beside]["seconds"]
         for i, result in enumerate(results):
             rate = result["steps"] / result["seconds"]
             rows.append(
                 {
                     "setting": setting,
                     "run": i,
+                    "reward": rewards[setting][i],
                     "steps": result["steps"],
                     "steps_per_s": rate,
                     "minutes_per_100k": 100_000 / rate / 60,
-                    "time_vs_env_alone": base / rate,
+                    "time_vs_env_alone": alone / rate,
+                    "time_vs_env_beside": reference / rate,
                 }
             )
-        result = results[0]
-        timers, seconds = result["timers"], result["seconds"]
-        other = seconds - sum(timers.get(p, 0.0) for p in PHASES)
-        for phase in (*PHASES, "other"):
-            spent = other if phase == "other" else timers.get(phase, 0.0)
-            breakdown.append(
-                {
-                    "setting": setting,
-                    "phase": phase,
-                    "ms_per_step": 1000 * spent / result["steps"],
-                    "share": spent / seconds,
-                }
-            )
+            timers, seconds = result["timers"], result["seconds"]
+            other = seconds - sum(timers.get(p, 0.0) for p in PHASES)
+            for phase in (*PHASES, "other"):
+                spent = other if phase == "other" else timers.get(phase, 0.0)
+                breakdown.append(
+                    {
+                        "setting": setting,
+                        "run": i,
+                        "phase": phase,
+                        "ms_per_step": 1000 * spent / result["steps"],
+                        "share": spent / seconds,
+                    }
+                )
     suffix = f"_{args.agent}" if args.agent else ""
+    suffix += f"_repeat{args.action_repeat}" if args.action_repeat != 1 else ""
+    suffix += f"_utd{args.updates_per_step}" if args.updates_per_step != 1 else ""
     report(
-        f"genreward train{' --agent ' + args.agent if args.agent else ''}: env steps/s "
-        "(setup, eval, snapshots excluded)",
+        f"genreward train {' '.join(options)}: env steps/s (setup, eval, snapshots excluded)",
         rows,
         f"bench_train{suffix}.csv",
     )
     report(
-        "where the time goes (first run of each setting)",
+        "where the time goes (per run)",
         breakdown,
         f"bench_train_phases{suffix}.csv",
     )

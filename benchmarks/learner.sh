@@ -57,3 +57,12 @@ sweep 102400 5120 --tasks $tasks100k --seeds 0,1,2 --train.agent sac --train.var
 #     two tasks where the default learner stalls.
 sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 --train.agent tqc \
   --train.variant tqc
+
+# 11. Action repeat 2 (each action held for two env steps, as TD-MPC2 runs Meta-World), on the
+#     two tasks where the default learner stalls: one update per decision (half the default's
+#     updates per env step), then two (the default's).
+repeat=(--train.agent simba --train.action-repeat 2)
+sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 "${repeat[@]}" \
+  --train.variant simba_repeat2
+sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 "${repeat[@]}" \
+  --train.updates-per-step 2 --train.variant simba_repeat2_utd2

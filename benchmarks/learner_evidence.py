@@ -1,7 +1,10 @@
 """How fast the learners learn Meta-World from states on a CPU: the evidence of a learner sweep.
 
-Reads the finished runs of the sweep `benchmarks/learner.sh` writes (env reward only) and
-writes under benchmarks/results/learner/:
+Reads the finished runs of the sweep `benchmarks/learner.sh` writes (env reward only), adds
+them to the curves recorded in benchmarks/results/learner/curves.csv (a run of the sweep
+replaces its recorded curve; the record outlives the sweep's run folders) and writes there,
+from every recorded curve:
+0. curves.csv: each run's evaluations (task, learner, seed, step, success, wall time).
 1. success_curves.png: evaluation success (solved at any step of a 256-step episode, 10
    episodes over the 10 placements) against env steps, mean ± std over seeds, one panel per
    task, one line per learner; the 0.8 line and the task's target step marked.
@@ -18,8 +21,9 @@ writes under benchmarks/results/learner/:
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
-from itertools import pairwise
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -31,10 +35,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, report, save_figure, scalar_events
 
-from genreward.report.runs import Run, aligned, find_runs, group
+from genreward.data.atomic import atomic_write_text
+from genreward.report.runs import Run, find_runs
 from genreward.rl.run_dir import DONE_FILE
 
 SUCCESS = 0.8
+CURVES_FILE = "curves.csv"
 COLORS = {  # one colour per learner in every panel
     "simba": "tab:orange",
     "sac": "tab:blue",
@@ -56,14 +62,89 @@ TARGETS = {
 
 
 def learner(run: Run) -> str:
-    """The run's agent, with its exploration and TD-target settings where not the defaults."""
-    name = str(run.config.get("agent", "sac"))
-    exploration = run.config.get("exploration", "white")
-    entropy = float(run.config.get("target_entropy", -1.0))
-    n_step = int(run.config.get("n_step", 1))
+    """The run's agent, with its exploration, TD-target, action-repeat and replay-ratio
+    settings where not the defaults."""
+    config = run.config
+    name = str(config.get("agent", "sac"))
+    exploration = config.get("exploration", "white")
+    entropy = float(config.get("target_entropy", -1.0))
+    n_step, repeat = int(config.get("n_step", 1)), int(config.get("action_repeat", 1))
+    updates = int(config.get("updates_per_step", 1))
     name += f"+{exploration}" if exploration != "white" else ""
     name += f"+entropy{entropy:g}" if entropy != -1.0 else ""
-    return name + (f"+nstep{n_step}" if n_step != 1 else "")
+    name += f"+nstep{n_step}" if n_step != 1 else ""
+    name += f"+repeat{repeat}" if repeat != 1 else ""
+    return name + (f"+utd{updates}" if updates != 1 else "")
+
+
+@dataclass
+class Curve:
+    """One run's evaluations: success at each evaluation step and the TensorBoard wall time
+    (seconds) it was logged at."""
+
+    task: str
+    learner: str
+    seed: int
+    steps: np.ndarray
+    success: np.ndarray
+    wall: np.ndarray
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return self.task, self.learner, self.seed
+
+
+def curve(run: Run) -> Curve:
+    """A finished run's curve (its metrics and TensorBoard wall times)."""
+    steps, success = run.column("eval_success")
+    events = scalar_events(run.folder, ["eval_success"])["eval_success"]
+    wall = np.array([events[int(s)][0] if int(s) in events else np.nan for s in steps])
+    return Curve(run.task, learner(run), int(run.config["seed"]), steps, success, wall)
+
+
+def read_curves(path: Path) -> list[Curve]:
+    """Curves recorded in `path` (CSV: task, learner, seed, step, eval_success, wall_time)."""
+    if not path.is_file():
+        return []
+    rows: dict[tuple[str, str, int], list[dict]] = {}
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            rows.setdefault((row["task"], row["learner"], int(row["seed"])), []).append(row)
+    return [
+        Curve(
+            *key,
+            np.array([float(r["step"]) for r in points]),
+            np.array([float(r["eval_success"]) for r in points]),
+            np.array([float(r["wall_time"]) for r in points]),
+        )
+        for key, points in rows.items()
+    ]
+
+
+def write_curves(path: Path, curves: list[Curve]) -> None:
+    """Record `curves` in `path` (atomically), one row per evaluation."""
+    lines = ["task,learner,seed,step,eval_success,wall_time"]
+    for c in sorted(curves, key=lambda c: c.key):
+        lines += [
+            f"{c.task},{c.learner},{c.seed},{int(s)},{v:g},{w:.3f}"
+            for s, v, w in zip(c.steps, c.success, c.wall, strict=True)
+        ]
+    atomic_write_text(path, "\n".join(lines) + "\n")
+    print(f"wrote {path} ({len(curves)} runs)")
+
+
+def grouped_curves(curves: list[Curve]) -> dict[str, dict[str, list[Curve]]]:
+    """curves[task][learner], tasks and learners in name order, seeds in order."""
+    grouped: dict[str, dict[str, list[Curve]]] = {}
+    for c in sorted(curves, key=lambda c: c.key):
+        grouped.setdefault(c.task, {}).setdefault(c.learner, []).append(c)
+    return grouped
+
+
+def aligned_curves(curves: list[Curve]) -> tuple[np.ndarray, np.ndarray]:
+    """Steps every curve evaluated at, and the success ``[curves, steps]`` there."""
+    steps = np.array(sorted(set.intersection(*(set(c.steps.tolist()) for c in curves))))
+    return steps, np.array([[c.success[c.steps == s][0] for s in steps] for c in curves])
 
 
 def first_step(steps: np.ndarray, success: np.ndarray) -> int | None:
@@ -72,19 +153,19 @@ def first_step(steps: np.ndarray, success: np.ndarray) -> int | None:
     return int(steps[hits[0]]) if len(hits) else None
 
 
-def steps_to_target(grouped: dict[str, dict[str, list[Run]]]) -> list[dict]:
+def steps_to_target(grouped: dict[str, dict[str, list[Curve]]]) -> list[dict]:
     rows = []
     for task, series in grouped.items():
         target, anchor = TARGETS.get(task, (None, ""))
-        for runs in series.values():
-            steps, success = aligned(runs, "eval_success")
+        for name, curves in series.items():
+            steps, success = aligned_curves(curves)
             mean_step = first_step(steps, success.mean(0))
-            per_seed = [first_step(*run.column("eval_success")) for run in runs]
+            per_seed = [first_step(c.steps, c.success) for c in curves]
             rows.append(
                 {
                     "task": task,
-                    "learner": learner(runs[0]),
-                    "seeds": len(runs),
+                    "learner": name,
+                    "seeds": len(curves),
                     "steps": int(steps[-1]),
                     "evaluations": len(steps),
                     "steps_to_0.8_mean": mean_step if mean_step is not None else "not reached",
@@ -101,37 +182,38 @@ def steps_to_target(grouped: dict[str, dict[str, list[Run]]]) -> list[dict]:
     return rows
 
 
-def wallclock(runs: list[Run], label=learner) -> list[dict]:
-    """Minutes per 100k env steps of each run (one row per run; NaN with fewer than two
-    evaluations): the median over its evaluation intervals of wall time per step
-    (TensorBoard wall times; evaluations included; a run stopped and resumed is not charged
-    for the pause). `label` names the run's series in the rows."""
-    rows = []
-    for run in runs:
-        events = sorted(scalar_events(run.folder, ["eval_success"])["eval_success"].items())
-        rates = [(t1 - t0) / (s1 - s0) for (s0, (t0, _)), (s1, (t1, _)) in pairwise(events)]
-        rows.append(
-            {
-                "task": run.task,
-                "learner": label(run),
-                "seed": int(run.config["seed"]),
-                "steps": events[-1][0],
-                "minutes_per_100k": float(np.median(rates)) * 100_000 / 60 if rates else np.nan,
-            }
-        )
-    return rows
+def minutes_per_100k(steps: np.ndarray, wall: np.ndarray) -> float:
+    """Wall-clock minutes per 100k env steps: the median over evaluation intervals of wall
+    time per step (evaluations included; a run stopped and resumed is not charged for the
+    pause); NaN with fewer than two timed evaluations."""
+    rates = np.diff(wall) / np.diff(steps)
+    rates = rates[np.isfinite(rates)]
+    return float(np.median(rates)) * 100_000 / 60 if len(rates) else float("nan")
 
 
-def plot_curves(grouped: dict[str, dict[str, list[Run]]], path: Path) -> Path:
+def wallclock(curves: list[Curve]) -> list[dict]:
+    """Minutes per 100k env steps of each run, one row per run."""
+    return [
+        {
+            "task": c.task,
+            "learner": c.learner,
+            "seed": c.seed,
+            "steps": int(c.steps[-1]),
+            "minutes_per_100k": minutes_per_100k(c.steps, c.wall),
+        }
+        for c in curves
+    ]
+
+
+def plot_curves(grouped: dict[str, dict[str, list[Curve]]], path: Path) -> Path:
     tasks = list(grouped)
     fig, axes = plt.subplots(1, len(tasks), figsize=(3.6 * len(tasks), 3.2), squeeze=False)
     for ax, task in zip(axes[0], tasks, strict=True):
-        for runs in grouped[task].values():
-            steps, success = aligned(runs, "eval_success")
+        for name, curves in grouped[task].items():
+            steps, success = aligned_curves(curves)
             mean, std = success.mean(0), success.std(0)
-            name = learner(runs[0])
             color = COLORS.get(name, "grey")
-            ax.plot(steps, mean, color=color, label=f"{name} ({len(runs)} seeds)")
+            ax.plot(steps, mean, color=color, label=f"{name} ({len(curves)} seeds)")
             ax.fill_between(steps, mean - std, mean + std, color=color, alpha=0.2)
         ax.axhline(SUCCESS, color="grey", linestyle=":", linewidth=1)
         if task in TARGETS:
@@ -158,15 +240,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", type=Path, default=Path("sweeps/learner"))
     args = parser.parse_args()
-    # Finished runs only: a run still training would cut every curve of its series short.
-    runs = [run for run in find_runs([args.sweep / "runs"]) if (run.folder / DONE_FILE).is_file()]
-    grouped = group(runs)
     out = RESULTS / "learner"
     out.mkdir(parents=True, exist_ok=True)
+    # Finished runs only: a run still training would cut every curve of its series short.
+    folder = args.sweep / "runs"
+    runs = find_runs([folder]) if folder.is_dir() else []
+    found = [curve(run) for run in runs if (run.folder / DONE_FILE).is_file()]
+    recorded = {c.key: c for c in read_curves(out / CURVES_FILE)}
+    curves = list((recorded | {c.key: c for c in found}).values())  # the sweep's runs win
+    if not curves:
+        raise SystemExit(f"no finished runs under {folder} and none recorded in {out}")
+    write_curves(out / CURVES_FILE, curves)
+    grouped = grouped_curves(curves)
     print(f"wrote {plot_curves(grouped, out / 'success_curves.png')}")
     rows = steps_to_target(grouped)
     report("steps to success 0.8", rows, "learner/steps_to_target.csv")
-    report("wall-clock per 100k env steps", wallclock(runs), "learner/wallclock.csv")
+    report("wall-clock per 100k env steps", wallclock(curves), "learner/wallclock.csv")
     (out / "summary.md").write_text(markdown(rows))
     print(f"wrote {out / 'summary.md'}")
 

@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, report
-from learner_evidence import first_step, wallclock
+from learner_evidence import curve, first_step, minutes_per_100k
 
 from genreward.report.make import make_report
 from genreward.report.runs import aligned, find_runs, group
@@ -78,8 +78,11 @@ def main() -> None:
     for run in runs:
         shutil.copy(run.folder / METRICS_FILE, out / "runs" / f"{run.task}_{run.folder.name}.csv")
     minutes: dict[str, list[float]] = {}
-    for row, run in zip(wallclock(runs, label=lambda r: r.series), runs, strict=True):
-        minutes.setdefault(f"{run.task} {run.series}", []).append(row["minutes_per_100k"])
+    for run in runs:
+        timed = curve(run)
+        minutes.setdefault(f"{run.task} {run.series}", []).append(
+            minutes_per_100k(timed.steps, timed.wall)
+        )
     rows = summary(group(runs), minutes)
     report("reward check (env reward of each series in brackets)", rows, "reward_check/summary.csv")
     head = "| task | reward | seeds | steps | final success | mean success | steps to 0.8 | "

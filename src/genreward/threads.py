@@ -16,8 +16,15 @@ import sys
 from genreward.errors import GenRewardError
 
 ENV_VAR = "GENREWARD_THREADS"
-# torch/OpenMP and BLAS, Mesa llvmpipe (rendering), XLA's CPU client.
+# torch/OpenMP and BLAS, Mesa llvmpipe (rendering).
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "LP_NUM_THREADS")
+
+
+def _count(var: str, threads: int) -> str:
+    """The variable's value for `threads` threads: llvmpipe counts the render threads beside
+    the caller's, so one thread is 0: rasterise in the calling thread, without a hand-off to
+    a render thread at every frame (same pixels, faster; `benchmarks/bench_env.py`)."""
+    return str(0 if var == "LP_NUM_THREADS" and threads == 1 else threads)
 
 
 def set_threads(default: int | None = 1) -> int | None:
@@ -38,7 +45,7 @@ def set_threads(default: int | None = 1) -> int | None:
     if default is None:
         return None
     for var in THREAD_VARS:
-        os.environ.setdefault(var, str(default))
+        os.environ.setdefault(var, _count(var, default))
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     return default

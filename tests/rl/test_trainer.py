@@ -151,3 +151,34 @@ def test_a_run_saved_before_the_reward_scale_fields_resumes(tmp_path: Path) -> N
     assert resumed.step == 256
     with pytest.raises(GenRewardError, match="another config"):
         Trainer(replace(config, steps=256, resume=True, hidden=32))
+
+
+def test_action_repeat_counts_env_steps_and_stores_one_transition_per_decision(
+    tmp_path: Path,
+) -> None:
+    trainer = Trainer(small_reach_run(tmp_path, action_repeat=2, n_step=3, log_every=50))
+    logged = []
+    trainer._log_progress = lambda: logged.append(trainer.step)
+    trainer.train()
+    assert trainer.step == 128 and len(trainer.replay) == 64
+    assert np.flatnonzero(trainer.replay.columns["end"][:64]).tolist() == [31, 63]
+    assert trainer.agent.updates == (128 - 32) // 2  # one per decision from env step 32
+    assert trainer.last_eval["step"] == 128
+    assert logged == [50, 100]  # each --log-every crossed once, though 50 falls inside decisions
+
+
+def test_video_windows_count_env_steps_under_action_repeat(tmp_path: Path, goals: Path) -> None:
+    config = TrainConfig(
+        task="drawer-open", reward="video", goal=goals, steps=64, episode_steps=64, placements=1,
+        batch_size=16, learning_starts=8, eval_episodes=1, gif_episodes=0, hidden=16,
+        interval=32, frames=8, action_repeat=2, run_dir=tmp_path / "run", progress=False,
+    )  # fmt: skip
+    trainer = Trainer(config)
+    assert trainer.video_rewards[0].interval == 16  # decisions in 32 env steps
+    trainer.train()
+    scored = np.flatnonzero(trainer.replay.columns["r_video"][:32])
+    assert scored.tolist() == [15, 31]  # the decisions that end each 32-step window
+    with pytest.raises(GenRewardError, match="multiple of --action-repeat"):
+        replace(config, interval=31)
+    with pytest.raises(GenRewardError, match="at least --frames"):
+        replace(config, frames=17)

@@ -102,8 +102,14 @@ class TrainConfig:
     """Policy entropy per action dimension that SAC's temperature holds (-1: SAC's -|A| in
     all); higher keeps the training actions noisier. At most 0.5: a tanh-squashed action
     cannot exceed log 2 (uniform on [-1, 1])."""
+    action_repeat: int = 1
+    """Env steps each agent action is held for (TD-MPC2 holds 2 on Meta-World): the agent
+    decides, stores a transition and updates once per decision; rewards are summed over its
+    env steps and success counts at any of them. --steps, --interval, --episode-steps and the
+    other step counts stay in env steps; --n-step and --updates-per-step count decisions."""
     updates_per_step: int = 1
-    """Agent updates per env step (replay ratio), each on its own batch."""
+    """Agent updates per decision (per env step unless --action-repeat), each on its own
+    batch."""
     n_step: int = 1
     """Steps of the critics' TD target: the discounted reward of the next n steps of the
     transition's episode, then the bootstrap (1: SAC's one-step target; no off-policy
@@ -148,7 +154,7 @@ class TrainConfig:
             raise GenRewardError(f"--reward must be one of {', '.join(REWARDS)}")
         positive = ("steps", "placements", "episode_steps", "batch_size", "eval_every")
         positive += ("eval_episodes", "checkpoint_every", "log_every", "buffer_size", "frames")
-        positive += ("updates_per_step", "n_step")
+        positive += ("updates_per_step", "n_step", "action_repeat")
         bad = [name for name in positive if getattr(self, name) < 1]
         if bad:
             raise GenRewardError(f"must be positive: {', '.join(option(b) for b in bad)}")
@@ -181,9 +187,9 @@ class TrainConfig:
             raise GenRewardError("--act fb needs an FB model: use --reward genreward or fb")
         if self.hidden is not None and self.hidden < 1:
             raise GenRewardError(f"--hidden must be positive, got {self.hidden}")
-        if self.n_step > self.episode_steps:
+        if self.n_step > self.decisions:
             raise GenRewardError(
-                f"--n-step {self.n_step} is longer than an episode ({self.episode_steps} steps)"
+                f"--n-step {self.n_step} is longer than an episode ({self.decisions} decisions)"
             )
         if self.batch_size < 2:
             raise GenRewardError("--batch-size must be at least 2")
@@ -192,10 +198,22 @@ class TrainConfig:
                 f"--interval {self.interval} is longer than an episode ({self.episode_steps} "
                 "steps): no video window would ever complete"
             )
+        if self.uses_video and (
+            self.interval % self.action_repeat or self.interval // self.action_repeat < self.frames
+        ):
+            raise GenRewardError(
+                f"--interval {self.interval} must be a multiple of --action-repeat "
+                f"{self.action_repeat} holding at least --frames {self.frames} decisions"
+            )
         if self.fb_init is not None and not self.fb_pretrained:
             raise GenRewardError("--fb-init names a pretrained FB: drop --no-fb-pretrained")
         if self.learning_starts < 0 or (self.fb_train_steps or 0) < 0:
             raise GenRewardError("--learning-starts and --fb-train-steps must be >= 0")
+
+    @property
+    def decisions(self) -> int:
+        """Agent decisions per episode (its last may hold the action for fewer env steps)."""
+        return -(-self.episode_steps // self.action_repeat)
 
     @property
     def uses_video(self) -> bool:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import gymnasium as gym
 import numpy as np
-
-from genreward.envs.metaworld_env import MetaWorldEnv
 
 # policy(state float32 [S], frame uint8 [H, W, 3] or None) -> action float32 [A]
 Policy = Callable[[np.ndarray, np.ndarray | None], np.ndarray]
@@ -32,7 +31,7 @@ class EvalResult:
 
 
 def evaluate(
-    env: MetaWorldEnv,
+    env: gym.Env,
     policy: Policy,
     placements: list[int],
     episodes: int,

@@ -1,9 +1,10 @@
 """`genreward train`: SAC on a Meta-World task with GenReward, the FB learner on the same replay.
 
-The loop, per env step: act (SAC, or FB goal-driven selection mixed in), step the env, render
-and encode only the frames a reward term or the observation needs, store the transition, then
-one SAC update (and, during the FB training phase, one FB update) on a replay batch whose reward
-is r_env + alpha * r_video + beta * r_FB, with r_FB from the FB model once it is frozen.
+The loop, per decision (an env step, or --action-repeat env steps of one action): act (SAC, or
+FB goal-driven selection mixed in), step the env, render and encode only the frames a reward
+term or the observation needs, store the transition, then one SAC update (and, during the FB
+training phase, one FB update) on a replay batch whose reward is r_env + alpha * r_video +
+beta * r_FB, with r_FB from the FB model once it is frozen.
 Evaluations and snapshots happen at episode boundaries, so a resumed run replays exactly.
 """
 
@@ -23,6 +24,7 @@ from genreward.data.atomic import atomic_write_text
 from genreward.data.goal_video import GOAL_FILE
 from genreward.data.media import save_media
 from genreward.envs import make_env
+from genreward.envs.action_repeat import ActionRepeat
 from genreward.errors import GenRewardError
 from genreward.rewards.combine import env_term
 from genreward.rewards.fb import FBLearner, ForwardBackward
@@ -110,8 +112,8 @@ class Trainer:
             "size": cfg.size,
             "max_episode_steps": cfg.episode_steps,
         }
-        self.env = make_env(cfg.task, 0, **env_kwargs)
-        self.eval_env = make_env(cfg.task, 0, **env_kwargs)
+        self.env = ActionRepeat(make_env(cfg.task, 0, **env_kwargs), cfg.action_repeat)
+        self.eval_env = ActionRepeat(make_env(cfg.task, 0, **env_kwargs), cfg.action_repeat)
         self.placements = list(range(cfg.placements))
         self._setup_rewards()
         obs_dim = self.features.dim if cfg.obs == "latent" else self.env.observation_space.shape[0]
@@ -173,7 +175,7 @@ class Trainer:
                 VideoLevelReward(
                     self.features.encoder,
                     g.video,
-                    interval=cfg.interval,
+                    interval=cfg.interval // cfg.action_repeat,  # in decisions
                     frames=cfg.frames,
                     mode=cfg.video_mode,
                 )
@@ -220,14 +222,14 @@ class Trainer:
         return psi.half().float().cpu().numpy()  # as the replay stores it (float16)
 
     def _episode_noise(self) -> np.ndarray | None:
-        """Exploration noise ``[episode_steps, A]`` for one episode (None: the agent's own
-        white noise). Drawn from the run's generator at the episode's start, so a resumed run
+        """Exploration noise ``[decisions, A]`` for one episode (None: the agent's own white
+        noise). Drawn from the run's generator at the episode's start, so a resumed run
         draws the same."""
         if self.cfg.exploration == "white":
             return None
         from pink import PinkNoiseProcess
 
-        shape = (self.env.action_space.shape[0], self.cfg.episode_steps)
+        shape = (self.env.action_space.shape[0], self.cfg.decisions)
         return PinkNoiseProcess(shape, rng=self.rng).sample(shape[1]).T
 
     def _act(
@@ -269,7 +271,7 @@ class Trainer:
         psi = frames[0] if online else None
         pending, windows = [], []  # deferred transitions; (transition index, frame indices)
         env_return, solved, video_scores = 0.0, False, []
-        for t in range(cfg.episode_steps):
+        for t in range(cfg.decisions):
             with self.timers("act"):
                 step_noise = None if noise is None else noise[t]
                 action = self._act(self._observe(state, psi), psi, placement, step_noise)
@@ -306,9 +308,10 @@ class Trainer:
             env_return += reward
             solved |= bool(info["success"])
             self._update()
-            self.step += 1
-            bar.update(1)
-            if self.step % cfg.log_every == 0:
+            taken = info["env_steps"]
+            self.step += taken
+            bar.update(taken)
+            if self.step // cfg.log_every > (self.step - taken) // cfg.log_every:
                 self._log_progress()
             state, psi = next_state, next_psi
             if terminated or truncated:
