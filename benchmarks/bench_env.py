@@ -100,59 +100,23 @@ def main() -> None:
     episodes = 3 if args.quick else 20
 
     rows = []
+
+    def row(metric: str, value: float, unit: str, task: str = "door-open") -> None:
+        rows.append({"metric": metric, "task": task, "value": value, "unit": unit})
+
     for task in ("door-open", "pick-place", "reach"):
-        rows.append(
-            {
-                "metric": "state-only steps/s",
-                "task": task,
-                "value": task_steps_per_second(task, n, None),
-                "unit": "steps/s",
-            }
-        )
+        row("state-only steps/s", task_steps_per_second(task, n, None), "steps/s", task)
     for size in (64, 128):
-        rows.append(
-            {
-                "metric": f"render fps {size}x{size}",
-                "task": "door-open",
-                "value": render_fps(size, n // 4),
-                "unit": "frames/s",
-            }
-        )
-        rows.append(
-            {
-                "metric": f"step+render {size}x{size}",
-                "task": "door-open",
-                "value": task_steps_per_second("door-open", n // 4, size),
-                "unit": "steps/s",
-            }
-        )
+        row(f"render fps {size}x{size}", render_fps(size, n // 4), "frames/s")
+        stepped = task_steps_per_second("door-open", n // 4, size)
+        row(f"step+render {size}x{size}", stepped, "steps/s")
     for threads in (0, 1):
-        rows.append(
-            {
-                "metric": f"render fps 64x64, LP_NUM_THREADS={threads}",
-                "task": "door-open",
-                "value": render_fps_llvmpipe(threads, n // 4),
-                "unit": "frames/s",
-            }
-        )
+        fps = render_fps_llvmpipe(threads, n // 4)
+        row(f"render fps 64x64, LP_NUM_THREADS={threads}", fps, "frames/s")
     for workers in (1, 2):
         seconds, per_minute = collection_rate(10, workers)
-        rows.append(
-            {
-                "metric": f"collect 10 episodes, {workers} worker(s)",
-                "task": "door-open",
-                "value": seconds,
-                "unit": "s",
-            }
-        )
-        rows.append(
-            {
-                "metric": f"collect throughput, {workers} worker(s)",
-                "task": "door-open",
-                "value": per_minute,
-                "unit": "episodes/min",
-            }
-        )
+        row(f"collect 10 episodes, {workers} worker(s)", seconds, "s")
+        row(f"collect throughput, {workers} worker(s)", per_minute, "episodes/min")
     report("Environment layer", rows, "bench_env.csv")
 
     experts = []

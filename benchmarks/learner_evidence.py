@@ -49,6 +49,8 @@ COLORS = {  # one colour per learner in every panel
     "crossq": "tab:red",
     "simba+nstep3": "tab:brown",
     "tqc": "tab:cyan",
+    "simba+repeat2": "tab:olive",
+    "simba+repeat2+utd2": "tab:pink",
 }
 # Target env steps per task (the issue) and the published anchor beside it.
 TARGETS = {
