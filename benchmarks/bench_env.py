@@ -57,16 +57,19 @@ def render_fps(size: int, frames: int) -> float:
     return frames / (time.perf_counter() - start)
 
 
-def render_fps_llvmpipe(threads: int, frames: int) -> float:
+def render_fps_llvmpipe(threads: int, frames: int) -> tuple[float, str]:
     """`render_fps` at 64x64 in a fresh process with ``LP_NUM_THREADS=threads`` (Mesa reads it
-    once, when the process's first context starts)."""
+    once, when the process's first context starts), and a hash of a door-open frame there."""
     code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-    code += f"import bench_env; print(bench_env.render_fps(64, {frames}))"
+    code += f"import hashlib, bench_env; fps = bench_env.render_fps(64, {frames}); "
+    code += "env = bench_env.make_env('door-open', 0, size=64); env.reset(); "
+    code += "print(fps, hashlib.sha256(env.render().tobytes()).hexdigest())"
     env = {**os.environ, "LP_NUM_THREADS": str(threads)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"render benchmark with LP_NUM_THREADS={threads} failed: {done.stderr}")
-    return float(done.stdout.split()[-1])
+    fps, digest = done.stdout.split()[-2:]
+    return float(fps), digest
 
 
 def collection_rate(episodes: int, workers: int) -> tuple[float, float]:
@@ -110,9 +113,12 @@ def main() -> None:
         row(f"render fps {size}x{size}", render_fps(size, n // 4), "frames/s")
         stepped = task_steps_per_second("door-open", n // 4, size)
         row(f"step+render {size}x{size}", stepped, "steps/s")
+    digests = set()
     for threads in (0, 1):
-        fps = render_fps_llvmpipe(threads, n // 4)
+        fps, digest = render_fps_llvmpipe(threads, n // 4)
         row(f"render fps 64x64, LP_NUM_THREADS={threads}", fps, "frames/s")
+        digests.add(digest)
+    row("same frame with LP_NUM_THREADS 0 and 1", float(len(digests) == 1), "1 = yes")
     for workers in (1, 2):
         seconds, per_minute = collection_rate(10, workers)
         row(f"collect 10 episodes, {workers} worker(s)", seconds, "s")

@@ -95,6 +95,9 @@ def main() -> None:
         print(json.dumps(timed_run(args.single, args.steps, args.folder, train_settings)))
         return
     options = [f"--{k.replace('_', '-')}={v}" for k, v in train_settings.items()]
+    from genreward.rl.config import TrainConfig
+
+    TrainConfig(reward="genreward", **train_settings)  # a clear error before any run
     rewards = {"env alone": ["env"], "genreward alone": ["genreward"]}
     rewards |= {"env, 2 side by side": ["env", "env"]}
     rewards |= {"env and genreward side by side": ["env", "genreward"]}
@@ -103,24 +106,28 @@ def main() -> None:
             setting: in_processes(runs, args.steps, Path(tmp) / str(i), options)
             for i, (setting, runs) in enumerate(rewards.items())
         }
-    alone = args.steps / settings["env alone"][0]["seconds"]
+
+    def rate(result: dict) -> float:
+        return result["steps"] / result["seconds"]
+
+    alone = rate(settings["env alone"][0])
     rows, breakdown = [], []
     for setting, results in settings.items():
-        # The env-only run beside it where there is one, else the env-only run alone.
-        beside = rewards[setting].index("env") if "env" in rewards[setting] else None
-        reference = alone if beside is None else args.steps / results[beside]["seconds"]
+        # A GenReward run against the env-only run beside it, else against the one alone.
+        runs = rewards[setting]
+        reference = rate(results[runs.index("env")]) if "env" in runs else alone
         for i, result in enumerate(results):
-            rate = result["steps"] / result["seconds"]
+            speed = rate(result)
             rows.append(
                 {
                     "setting": setting,
                     "run": i,
                     "reward": rewards[setting][i],
                     "steps": result["steps"],
-                    "steps_per_s": rate,
-                    "minutes_per_100k": 100_000 / rate / 60,
-                    "time_vs_env_alone": alone / rate,
-                    "time_vs_env_beside": reference / rate,
+                    "steps_per_s": speed,
+                    "minutes_per_100k": 100_000 / speed / 60,
+                    "time_vs_env_alone": alone / speed,
+                    "genreward_vs_env_beside": reference / speed if runs[i] != "env" else "",
                 }
             )
             timers, seconds = result["timers"], result["seconds"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,13 +126,15 @@ def read_curves(path: Path) -> list[Curve]:
 
 def write_curves(path: Path, curves: list[Curve]) -> None:
     """Record `curves` in `path` (atomically), one row per evaluation."""
-    lines = ["task,learner,seed,step,eval_success,wall_time"]
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["task", "learner", "seed", "step", "eval_success", "wall_time"])
     for c in sorted(curves, key=lambda c: c.key):
-        lines += [
-            f"{c.task},{c.learner},{c.seed},{int(s)},{v:g},{w:.3f}"
+        writer.writerows(
+            [c.task, c.learner, c.seed, int(s), repr(float(v)), repr(float(w))]
             for s, v, w in zip(c.steps, c.success, c.wall, strict=True)
-        ]
-    atomic_write_text(path, "\n".join(lines) + "\n")
+        )
+    atomic_write_text(path, text.getvalue())
     print(f"wrote {path} ({len(curves)} runs)")
 
 
@@ -247,7 +250,18 @@ def main() -> None:
     # Finished runs only: a run still training would cut every curve of its series short.
     folder = args.sweep / "runs"
     runs = find_runs([folder]) if folder.is_dir() else []
-    found = [curve(run) for run in runs if (run.folder / DONE_FILE).is_file()]
+    finished = [run for run in runs if (run.folder / DONE_FILE).is_file()]
+    found = [curve(run) for run in finished]
+    variants: dict[tuple, set[str]] = {}
+    for run, c in zip(finished, found, strict=True):
+        variants.setdefault(c.key, set()).add(run.variant)
+    clash = next((key for key, names in variants.items() if len(names) > 1), None)
+    if clash:  # the record is keyed by learner name: two settings must not share one
+        raise SystemExit(
+            f"runs of variants {sorted(variants[clash])} are the same learner {clash[1]!r} on "
+            f"{clash[0]} seed {clash[2]}: give `learner` in {Path(__file__).name} the setting "
+            "that tells them apart"
+        )
     recorded = {c.key: c for c in read_curves(out / CURVES_FILE)}
     curves = list((recorded | {c.key: c for c in found}).values())  # the sweep's runs win
     if not curves:

@@ -32,13 +32,15 @@ PLACEMENTS = 10
 def end_of_episode(run_dir: Path) -> dict:
     """Means over placements of the last `LAST` steps of each deterministic episode."""
     trainer = open_run(run_dir)
-    env, agent = trainer.eval_env, trainer.agent
+    # The env itself, each action held for the run's --action-repeat steps: rows per env step.
+    env, agent, repeat = trainer.eval_env.env, trainer.agent, trainer.cfg.action_repeat
     rows, successes = [], []
     for placement in range(PLACEMENTS):
         state, _ = env.reset(seed=placement)
         steps, solved = [], False
         while True:
-            action = agent.act(state, deterministic=True)
+            if len(steps) % repeat == 0:
+                action = agent.act(state, deterministic=True)
             state, reward, terminated, truncated, info = env.step(action)
             # Meta-World's state: [0:3] gripper position, [3] gripper opening, [4:7] handle.
             steps.append([*(state[4:7] - state[0:3]), state[3], reward, *action])

@@ -32,6 +32,12 @@ def test_genreward_threads_overrides_the_default(clean_env) -> None:
     clean_env.setenv("GENREWARD_THREADS", "2")
     assert set_threads(None) == 2
     assert torch.get_num_threads() == 2
+    assert os.environ["LP_NUM_THREADS"] == "2"  # two render threads
+
+
+def test_one_thread_renders_in_the_calling_thread(clean_env) -> None:
+    assert set_threads() == 1
+    assert os.environ["LP_NUM_THREADS"] == "0"  # llvmpipe: no render thread of its own
 
 
 def test_none_leaves_the_libraries_defaults(clean_env) -> None:

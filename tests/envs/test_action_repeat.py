@@ -30,23 +30,30 @@ def test_a_decision_is_the_env_steps_of_its_action_with_their_rewards_summed() -
     assert taken == [2, 2, 1] and held_truncated
 
 
-class _SolvedOnce:
-    """A stand-in env that reports success on its first step only."""
+class _Scripted:
+    """A stand-in env: reward 1 per step, success on its first step only, terminated at
+    step `end`."""
 
-    def __init__(self) -> None:
-        self.steps = 0
+    def __init__(self, end: int) -> None:
+        self.steps, self.end = 0, end
 
     def step(self, action):
         self.steps += 1
-        return np.zeros(1), 1.0, False, False, {"success": self.steps == 1}
+        return np.zeros(1), 1.0, self.steps == self.end, False, {"success": self.steps == 1}
 
 
 def test_success_at_any_env_step_of_a_decision_counts() -> None:
-    env = make_env("reach", 0)
-    wrapped = ActionRepeat(env, 3)
-    wrapped.env = _SolvedOnce()
-    _, reward, _, _, info = wrapped.step(np.zeros(4))
-    assert info["success"] and info["env_steps"] == 3 and reward == 3.0
+    wrapped = ActionRepeat(make_env("reach", 0), 3)
+    wrapped.env = _Scripted(end=10)
+    _, reward, terminated, _, info = wrapped.step(np.zeros(4))
+    assert info["success"] and info["env_steps"] == 3 and reward == 3.0 and not terminated
+
+
+def test_a_decision_stops_where_the_episode_terminates() -> None:
+    wrapped = ActionRepeat(make_env("reach", 0), 3)
+    wrapped.env = _Scripted(end=2)
+    _, reward, terminated, _, info = wrapped.step(np.zeros(4))
+    assert terminated and info["env_steps"] == 2 and reward == 2.0
 
 
 def test_repeat_must_be_positive() -> None:

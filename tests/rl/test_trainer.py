@@ -156,15 +156,18 @@ def test_a_run_saved_before_the_reward_scale_fields_resumes(tmp_path: Path) -> N
 def test_action_repeat_counts_env_steps_and_stores_one_transition_per_decision(
     tmp_path: Path,
 ) -> None:
-    trainer = Trainer(small_reach_run(tmp_path, action_repeat=2, n_step=3, log_every=50))
+    # 64-step episodes of 3-step decisions: 21 full ones, then one of a single step.
+    config = small_reach_run(tmp_path, action_repeat=3, n_step=3, log_every=50)
+    trainer = Trainer(config)
     logged = []
     trainer._log_progress = lambda: logged.append(trainer.step)
     trainer.train()
-    assert trainer.step == 128 and len(trainer.replay) == 64
-    assert np.flatnonzero(trainer.replay.columns["end"][:64]).tolist() == [31, 63]
-    assert trainer.agent.updates == (128 - 32) // 2  # one per decision from env step 32
+    assert config.decisions == 22 and trainer.step == 128 and len(trainer.replay) == 44
+    assert np.flatnonzero(trainer.replay.columns["end"][:44]).tolist() == [21, 43]
+    # One update per decision that starts at env step 32 or later: 11 in the first episode.
+    assert trainer.agent.updates == 11 + 22
     assert trainer.last_eval["step"] == 128
-    assert logged == [50, 100]  # each --log-every crossed once, though 50 falls inside decisions
+    assert logged == [51, 100]  # each --log-every crossed once: 50 falls inside a decision
 
 
 def test_video_windows_count_env_steps_under_action_repeat(tmp_path: Path, goals: Path) -> None:
@@ -182,3 +185,8 @@ def test_video_windows_count_env_steps_under_action_repeat(tmp_path: Path, goals
         replace(config, interval=31)
     with pytest.raises(GenRewardError, match="at least --frames"):
         replace(config, frames=17)
+
+
+def test_pink_noise_needs_two_decisions_per_episode() -> None:
+    with pytest.raises(GenRewardError, match="at least 2 decisions"):
+        TrainConfig(exploration="pink", episode_steps=4, action_repeat=4)

@@ -181,8 +181,8 @@ class TrainConfig:
             )
         if self.uses_progress and self.reward_scale != "auto":
             raise GenRewardError("goal-video progress has no paper weight: add --reward-scale auto")
-        if self.exploration == "pink" and self.episode_steps < 2:
-            raise GenRewardError("--exploration pink needs episodes of at least 2 steps")
+        if self.exploration == "pink" and self.decisions < 2:
+            raise GenRewardError("--exploration pink needs episodes of at least 2 decisions")
         if self.act == "fb" and not self.uses_fb:
             raise GenRewardError("--act fb needs an FB model: use --reward genreward or fb")
         if self.hidden is not None and self.hidden < 1:

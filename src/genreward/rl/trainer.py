@@ -425,7 +425,7 @@ class Trainer:
 
     def _update(self) -> None:
         """`updates_per_step` agent updates from `learning_starts` on, each on its own batch;
-        one FB update per step while FB trains (from the first full batch, random-action data
+        one FB update per decision while FB trains (from the first full batch, random-action data
         included)."""
         cfg = self.cfg
         if self.fb_frozen and not self._fb_cached:
@@ -568,7 +568,11 @@ class Trainer:
     def save_videos(self, result: EvalResult, folder: Path) -> list[Path]:
         """Evaluation rollouts as GIFs ``folder/step_<N>_placement_<P>.gif``."""
         return [
-            save_media(frames, folder / f"step_{self.step:07d}_placement_{p}.gif", fps=20)
+            save_media(
+                frames,
+                folder / f"step_{self.step:07d}_placement_{p}.gif",
+                fps=max(1, round(20 / self.cfg.action_repeat)),  # 20 env steps a second
+            )
             for p, frames in result.videos
         ]
 
