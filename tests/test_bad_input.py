@@ -70,7 +70,7 @@ CASES = {
         (["--fb-act-prob", "nan"], "--fb-act-prob must be a finite number"),
         (["--target-entropy", "0.7"], "--target-entropy must be in [-10, 0.5]"),
         (["--exploration", "brown"], "invalid choice 'brown' for argument '--exploration'"),
-        (["--exploration", "pink", "--episode-steps", "1"], "at least 2 steps"),
+        (["--exploration", "pink", "--episode-steps", "1"], "at least 2 decisions"),
         (["--beta", "nan"], "--beta must be a finite number"),
         (["--size", "4096"], "--size must be in [8, 2048]"),
         (["--frames", "0"], "must be positive: --frames"),
