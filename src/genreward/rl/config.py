@@ -106,7 +106,8 @@ class TrainConfig:
     """Env steps each agent action is held for (TD-MPC2 holds 2 on Meta-World): the agent
     decides, stores a transition and updates once per decision; rewards are summed over its
     env steps and success counts at any of them. --steps, --interval, --episode-steps and the
-    other step counts stay in env steps; --n-step and --updates-per-step count decisions."""
+    other step counts stay in env steps; --n-step, --updates-per-step, --buffer-size and
+    --discount count decisions."""
     updates_per_step: int = 1
     """Agent updates per decision (per env step unless --action-repeat), each on its own
     batch."""
