@@ -60,7 +60,7 @@ sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 --train
 
 # 11. Action repeat 2 (each action held for two env steps, as TD-MPC2 runs Meta-World), on the
 #     two tasks where the default learner stalls: one update per decision (half the default's
-#     updates per env step), then two (the default's; drawer-open run so far).
+#     updates per env step), then two (the default's; button-press-topdown seeds 0-1 run so far).
 repeat=(--train.agent simba --train.action-repeat 2)
 sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 "${repeat[@]}" \
   --train.variant simba_repeat2
