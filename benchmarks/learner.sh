@@ -66,3 +66,9 @@ sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 "${repe
   --train.variant simba_repeat2
 sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 "${repeat[@]}" \
   --train.updates-per-step 2 --train.variant simba_repeat2_utd2
+
+# 12. Resets (--reset-every 35000: actor, critics, temperature and optimisers start afresh at
+#     35k and 70k env steps and relearn from the kept replay), the default learner otherwise, on
+#     the two tasks where it stalls: drawer-open first.
+sweep 102400 5120 --tasks drawer-open,button-press-topdown --seeds 0,1,2 --train.agent simba \
+  --train.reset-every 35000 --train.variant simba_reset35k

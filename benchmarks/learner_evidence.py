@@ -65,7 +65,7 @@ TARGETS = {
 
 
 def learner(run: Run) -> str:
-    """The run's agent, with its exploration, TD-target, action-repeat and replay-ratio
+    """The run's agent, with its exploration, TD-target, action-repeat, replay-ratio and reset
     settings where not the defaults."""
     config = run.config
     name = str(config.get("agent", "sac"))
@@ -77,7 +77,9 @@ def learner(run: Run) -> str:
     name += f"+entropy{entropy:g}" if entropy != -1.0 else ""
     name += f"+nstep{n_step}" if n_step != 1 else ""
     name += f"+repeat{repeat}" if repeat != 1 else ""
-    return name + (f"+utd{updates}" if updates != 1 else "")
+    name += f"+utd{updates}" if updates != 1 else ""
+    reset_every = int(config.get("reset_every", 0))
+    return name + (f"+reset{reset_every // 1000}k" if reset_every else "")
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """SAC with each network setting: bounded actions, learning a one-step problem, exact state
-round trip (observation and BatchNorm statistics, update count included)."""
+round trip (observation and BatchNorm statistics, update count included), resets."""
 
 from __future__ import annotations
 
@@ -94,6 +94,48 @@ def test_state_dict_restores_the_agent_exactly(name: str) -> None:
     assert a == b
     obs = np.ones(4, np.float32)
     assert np.array_equal(agent.act(obs, deterministic=True), copy.act(obs, deterministic=True))
+
+
+@each_agent
+def test_reset_starts_the_agent_afresh_from_its_seed(name: str) -> None:
+    torch.manual_seed(0)
+    agent, other = SAC(4, 2, spec=AGENTS[name], hidden=16), SAC(4, 2, spec=AGENTS[name], hidden=16)
+    batch = (torch.randn(8, 4), torch.rand(8, 2), torch.randn(8), torch.randn(8, 4), torch.ones(8))
+    for obs in batch[0]:
+        agent.observe(obs.numpy())
+    for _ in range(3):
+        agent.update(*batch)
+    trained = [p.detach().clone() for p in agent.critic.parameters()]
+    norm = {k: v.clone() for k, v in agent.obs_norm.state_dict().items()}
+    rng = torch.get_rng_state()
+    agent.reset(7)
+    other.reset(7)
+    assert torch.equal(torch.get_rng_state(), rng)  # the run's own random stream goes on
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(agent.critic.parameters(), other.critic.parameters(), strict=True)
+    )
+    assert not any(
+        torch.equal(a, b) for a, b in zip(trained, agent.critic.parameters(), strict=True)
+    )
+    if agent.critic_target is not None:
+        assert agent.critic_target.state_dict().keys() == agent.critic.state_dict().keys()
+        assert all(
+            torch.equal(a, b)
+            for a, b in zip(
+                agent.critic_target.parameters(), agent.critic.parameters(), strict=True
+            )
+        )
+    assert agent.log_alpha.item() == pytest.approx(np.log(0.1))
+    assert agent.critic_opt.state_dict()["state"] == {}
+    assert agent.updates == 3
+    state = agent.obs_norm.state_dict()
+    assert all(torch.equal(state[k], v) for k, v in norm.items())
+    agent.update(*batch)  # the new optimisers drive the new networks
+    assert not any(
+        torch.equal(a, b)
+        for a, b in zip(other.critic.parameters(), agent.critic.parameters(), strict=True)
+    )
 
 
 def test_crossq_has_no_target_critics_and_updates_the_actor_every_third_step() -> None:

@@ -49,17 +49,24 @@ def test_env_reward_run_writes_everything(tmp_path: Path) -> None:
 
 # sac: frames encoded at each episode's end; fb: as they arrive (FB acts on them); pink: the
 # exploration noise drawn per episode; crossq: BatchNorm statistics and the actor's update
-# schedule (every third update) carried across the kill; n-step: the episode ends in the replay.
-CASES = [("sac", "white", "simba", 1), ("fb", "white", "simba", 3), ("sac", "pink", "crossq", 1)]
+# schedule (every third update) carried across the kill; n-step: the episode ends in the replay;
+# resets: the ones after the snapshot redone with the same initialisation.
+CASES = [
+    ("sac", "white", "simba", 1, 0),
+    ("fb", "white", "simba", 3, 0),
+    ("sac", "pink", "crossq", 1, 160),
+]
 
 
-@pytest.mark.parametrize(("act", "exploration", "agent", "n_step"), CASES)
+@pytest.mark.parametrize(("act", "exploration", "agent", "n_step", "reset_every"), CASES)
 def test_killed_run_resumes_to_the_same_metrics(
-    tmp_path: Path, goals: Path, act: str, exploration: str, agent: str, n_step: int
-) -> None:
+    tmp_path: Path, goals: Path, act: str, exploration: str, agent: str, n_step: int,
+    reset_every: int,
+) -> None:  # fmt: skip
     common = ["--reward", "genreward", "--goal", str(goals), "--steps", "384"]
     common += ["--fb-train-steps", "192", "--act", act, "--seed", "3", "--updates-per-step", "2"]
     common += ["--exploration", exploration, "--agent", agent, "--n-step", str(n_step)]
+    common += ["--reset-every", str(reset_every)]
     straight = train(tmp_path / "straight", *common)
     assert straight.returncode == 0, straight.stderr
 

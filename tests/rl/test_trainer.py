@@ -56,6 +56,15 @@ def test_updates_per_step_sets_the_replay_ratio(tmp_path: Path) -> None:
     assert trainer.agent.obs_norm.count == 128  # every stored observation, once
 
 
+def test_resets_come_at_every_multiple_of_reset_every(tmp_path: Path) -> None:
+    trainer = Trainer(small_reach_run(tmp_path, reset_every=48))
+    trainer.train()
+    assert trainer.train_scalars["resets"] == 2  # at steps 48 and 96
+    # The optimisers started afresh at the last reset: the updates of steps 96-127 since.
+    assert trainer.agent.critic_opt.state_dict()["state"][0]["step"] == 128 - 96
+    assert trainer.agent.updates == 128 - 32
+
+
 def test_n_step_runs_mark_where_each_episode_ends(tmp_path: Path) -> None:
     config = small_reach_run(tmp_path, n_step=3)
     trainer = Trainer(config)

@@ -111,6 +111,11 @@ class TrainConfig:
     updates_per_step: int = 1
     """Agent updates per decision (per env step unless --action-repeat), each on its own
     batch."""
+    reset_every: int = 0
+    """Env steps between resets of the agent (actor, critics, temperature and optimisers
+    start afresh and relearn from the kept replay; Nikishin et al., 2022): one at every
+    multiple of it (0: never). The resets are part of the run: a resume raising --steps meets
+    the later ones."""
     n_step: int = 1
     """Steps of the critics' TD target: the discounted reward of the next n steps of the
     transition's episode, then the bootstrap (1: SAC's one-step target; no off-policy
@@ -173,6 +178,7 @@ class TrainConfig:
                 "fb_candidates": "[1, inf)",
                 "size": "[8, 2048]",
                 "interval": "[1, inf)",
+                "reset_every": "[0, inf)",
                 "frames": "[2, inf)",
             },
         )

@@ -115,27 +115,41 @@ class SAC:
         self.device = torch.device(device)
         # Hidden layers in bfloat16 (4x the matmul rate on CPUs with AMX), outputs in float32.
         self.autocast = torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16)
-        hidden = hidden or spec.hidden
         self.spec = spec
         self.obs_norm = RunningNorm(obs_dim, enabled=spec.normalize_obs).to(self.device)
+        self.updates = 0
+        self.actor_stats: dict[str, float] = {}
+        self.target_entropy = target_entropy * action_dim
+        self.discount, self.tau = discount, tau
+        self._shape = (obs_dim, action_dim, hidden or spec.hidden)
+        self._lr, self._init_temperature = lr or spec.lr, init_temperature
+        self._build()
+
+    def _build(self) -> None:
+        """Fresh networks, temperature and optimisers (from torch's global RNG)."""
+        obs_dim, action_dim, hidden = self._shape
+        spec, lr = self.spec, self._lr
         # Eval mode except inside an update: BatchNorm (CrossQ) acts on running statistics.
         self.actor = Actor(obs_dim, action_dim, hidden, spec).to(self.device).eval()
         self.critic = Critic(obs_dim, action_dim, hidden, spec).to(self.device).eval()
         self.critic_target = None
         if not spec.batch_norm:
             self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
-        self.updates = 0
-        self.actor_stats: dict[str, float] = {}
-        self.log_alpha = torch.tensor(float(np.log(init_temperature)), device=self.device)
+        self.log_alpha = torch.tensor(float(np.log(self._init_temperature)), device=self.device)
         self.log_alpha.requires_grad_(True)
-        self.target_entropy = target_entropy * action_dim
-        self.discount, self.tau = discount, tau
         # foreach: one kernel per step for all parameters (CPU defaults to a loop over them).
-        lr = lr or spec.lr
         betas = (spec.adam_beta1, 0.999)  # actor and critics; the temperature's stay Adam's
         self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr, betas, foreach=True)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr, betas, foreach=True)
         self.alpha_opt = torch.optim.Adam([self.log_alpha], lr=lr)
+
+    def reset(self, seed: int) -> None:
+        """Start actor, critics, temperature and optimisers afresh, initialised from ``seed``
+        (torch's global RNG untouched); the observation statistics and update count stay.
+        Periodic resets against the primacy bias (Nikishin et al., 2022; as in BRO)."""
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self._build()
 
     @torch.no_grad()
     def act(

@@ -311,7 +311,12 @@ class Trainer:
             taken = info["env_steps"]
             self.step += taken
             bar.update(taken)
-            if self.step // cfg.log_every > (self.step - taken) // cfg.log_every:
+            if self._crossed(cfg.reset_every, taken):
+                resets = self.step // cfg.reset_every
+                seed = int(np.random.SeedSequence([cfg.seed, resets]).generate_state(1)[0])
+                self.agent.reset(seed)
+                self.train_scalars["resets"] = resets
+            if self._crossed(cfg.log_every, taken):
                 self._log_progress()
             state, psi = next_state, next_psi
             if terminated or truncated:
@@ -422,6 +427,10 @@ class Trainer:
             self.logger.scalars(self.train_scalars, self.step)
         status = {"step": self.step, "steps": self.cfg.steps, "last_eval": self.last_eval}
         atomic_write_text(self.run_dir / STATUS_FILE, json.dumps(status))
+
+    def _crossed(self, every: int, taken: int) -> bool:
+        """Whether the last ``taken`` env steps passed a multiple of ``every`` (0: never)."""
+        return every > 0 and self.step // every > (self.step - taken) // every
 
     def _update(self) -> None:
         """`updates_per_step` agent updates from `learning_starts` on, each on its own batch;
