@@ -73,6 +73,7 @@ sweep 102400 5120 --tasks button-press-topdown,drawer-open --seeds 0,1,2 "${repe
 sweep 102400 5120 --tasks drawer-open,button-press-topdown --seeds 0,1,2 --train.agent simba \
   --train.reset-every 35000 --train.variant simba_reset35k
 
-# 13. The control of step 12 on this machine: the default learner on the drawer-open seeds that
-#     were on the caging plateau when step 12 first reset them (identical runs up to 35k steps).
-sweep 102400 5120 --tasks drawer-open --seeds 1,2 --train.agent simba --train.variant simba
+# 13. The same resets on the two 100k-step tasks the default learner solves, to see what they
+#     cost there (seeds 0-1 run so far).
+sweep 102400 5120 --tasks window-open,button-press --seeds 0,1,2 --train.agent simba \
+  --train.reset-every 35000 --train.variant simba_reset35k
