@@ -74,15 +74,23 @@ def test_a_higher_target_entropy_keeps_a_noisier_policy() -> None:
     assert entropies[-1.0] < -0.5 < 0.0 < entropies[0.5]
 
 
-@each_agent
-def test_state_dict_restores_the_agent_exactly(name: str) -> None:
+def trained_pair(name: str, updates: int) -> tuple[SAC, SAC, tuple]:
+    """Two small agents, the first fed a batch's observations and trained ``updates`` times on
+    it; and the batch."""
     torch.manual_seed(0)
-    agent, copy = SAC(4, 2, spec=AGENTS[name], hidden=16), SAC(4, 2, spec=AGENTS[name], hidden=16)
+    agent, other = SAC(4, 2, spec=AGENTS[name], hidden=16), SAC(4, 2, spec=AGENTS[name], hidden=16)
     batch = (torch.randn(8, 4), torch.rand(8, 2), torch.randn(8), torch.randn(8, 4), torch.ones(8))
     for obs in batch[0]:
         agent.observe(obs.numpy())
-    for _ in range(2):  # saved between two actor updates of CrossQ (every third)
+    for _ in range(updates):
         agent.update(*batch)
+    return agent, other, batch
+
+
+@each_agent
+def test_state_dict_restores_the_agent_exactly(name: str) -> None:
+    # Saved between two actor updates of CrossQ (every third).
+    agent, copy, batch = trained_pair(name, updates=2)
     saved = io.BytesIO()
     torch.save(agent.state_dict(), saved)  # as a snapshot does (no tensors shared)
     saved.seek(0)
@@ -98,13 +106,7 @@ def test_state_dict_restores_the_agent_exactly(name: str) -> None:
 
 @each_agent
 def test_reset_starts_the_agent_afresh_from_its_seed(name: str) -> None:
-    torch.manual_seed(0)
-    agent, other = SAC(4, 2, spec=AGENTS[name], hidden=16), SAC(4, 2, spec=AGENTS[name], hidden=16)
-    batch = (torch.randn(8, 4), torch.rand(8, 2), torch.randn(8), torch.randn(8, 4), torch.ones(8))
-    for obs in batch[0]:
-        agent.observe(obs.numpy())
-    for _ in range(3):
-        agent.update(*batch)
+    agent, other, batch = trained_pair(name, updates=3)
     trained = [p.detach().clone() for p in agent.critic.parameters()]
     norm = {k: v.clone() for k, v in agent.obs_norm.state_dict().items()}
     rng = torch.get_rng_state()
