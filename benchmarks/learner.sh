@@ -74,6 +74,6 @@ sweep 102400 5120 --tasks drawer-open,button-press-topdown --seeds 0,1,2 --train
   --train.reset-every 35000 --train.variant simba_reset35k
 
 # 13. The same resets on the two 100k-step tasks the default learner solves, to see what they
-#     cost there (seeds 0-1 run so far).
+#     cost there.
 sweep 102400 5120 --tasks window-open,button-press --seeds 0,1,2 --train.agent simba \
   --train.reset-every 35000 --train.variant simba_reset35k
