@@ -54,7 +54,7 @@ def test_env_reward_run_writes_everything(tmp_path: Path) -> None:
 CASES = [
     ("sac", "white", "simba", 1, 0),
     ("fb", "white", "simba", 3, 0),
-    ("sac", "pink", "crossq", 1, 160),
+    ("sac", "pink", "crossq", 1, 144),
 ]
 
 

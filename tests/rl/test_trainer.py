@@ -65,6 +65,13 @@ def test_resets_come_at_every_multiple_of_reset_every(tmp_path: Path) -> None:
     assert trainer.agent.updates == 128 - 32
 
 
+def test_no_reset_comes_less_than_half_an_interval_before_the_end(tmp_path: Path) -> None:
+    trainer = Trainer(small_reach_run(tmp_path, reset_every=56))
+    trainer.train()
+    assert trainer.train_scalars["resets"] == 1  # at step 56; 112 is 16 steps from the end
+    assert trainer.agent.critic_opt.state_dict()["state"][0]["step"] == 128 - 56
+
+
 def test_n_step_runs_mark_where_each_episode_ends(tmp_path: Path) -> None:
     config = small_reach_run(tmp_path, n_step=3)
     trainer = Trainer(config)

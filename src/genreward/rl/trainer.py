@@ -311,7 +311,11 @@ class Trainer:
             taken = info["env_steps"]
             self.step += taken
             bar.update(taken)
-            if self._crossed(cfg.reset_every, taken):
+            # None in a run's last half interval: a run does not end on a freshly reset agent.
+            if (
+                self._crossed(cfg.reset_every, taken)
+                and 2 * (cfg.steps - self.step) >= cfg.reset_every
+            ):
                 resets = self.step // cfg.reset_every
                 seed = int(np.random.SeedSequence([cfg.seed, resets]).generate_state(1)[0])
                 self.agent.reset(seed)
