@@ -4,8 +4,11 @@
 # runs at a time (one core each). Re-run until it ends; finished runs are skipped. Then
 # `benchmarks/learner_evidence.py` writes benchmarks/results/learner/.
 source "$(dirname "$0")/common.sh"
+# Steps 1-11 ran without resets, the default until step 12's results: a step's own
+# --train.reset-every comes after this one and wins.
 sweep() {  # steps, evaluation interval, then sweep settings
-  bench_sweep sweeps/learner "$1" "$2" --rewards env --env-reward dense "${@:3}"
+  bench_sweep sweeps/learner "$1" "$2" --rewards env --env-reward dense --train.reset-every 0 \
+    "${@:3}"
 }
 
 # 1. reach, 30k steps: the learners of learner_agents.json (simba, the original SAC, CrossQ),
@@ -77,3 +80,12 @@ sweep 102400 5120 --tasks drawer-open,button-press-topdown --seeds 0,1,2 --train
 #     cost there.
 sweep 102400 5120 --tasks window-open,button-press --seeds 0,1,2 --train.agent simba \
   --train.reset-every 35000 --train.variant simba_reset35k
+
+# 14. The same resets on door-open (200k steps: five resets), the last task without them.
+sweep 204800 10240 --tasks door-open --seeds 0,1,2 --train.agent simba \
+  --train.reset-every 35000 --train.variant simba_reset35k
+
+# 15. The paired control of step 12 on drawer-open: step 2's runs without resets, redone on
+#     2026-12-07's machine (run there with `genreward train` and the same settings), seeds
+#     1, 2, then 0.
+sweep 102400 5120 --tasks drawer-open --seeds 1,2,0 --train.agent simba --train.variant simba

@@ -43,23 +43,24 @@ def test_run_finished_reads_done_json_strictly(tmp_path, done, finished):
 
 
 def test_a_saved_config_reads_the_fields_it_predates_as_its_run_computed(tmp_path):
-    # A GenReward run saved before --agent, --fb-pretrained and --reward-scale existed ran the
-    # original SAC, trained FB online and used the paper's weights, whatever today's defaults.
+    # A GenReward run saved before --agent, --fb-pretrained, --reward-scale and --reset-every
+    # existed ran the original SAC, trained FB online, used the paper's weights and never
+    # reset, whatever today's defaults.
     config = TrainConfig(task="reach", reward="genreward", steps=256, run_dir=tmp_path / "run")
     claim_run_dir(config.resolved())
     path = tmp_path / "run" / CONFIG_FILE
     saved = json.loads(path.read_text())
     assert saved["reward_scale"] == "auto" and saved["agent"] == "simba"  # today's defaults
+    assert saved["reset_every"] == 35_000
     for key in PREDATED:
         saved.pop(key)
     path.write_text(json.dumps(saved))
     (tmp_path / "run" / METRICS_FILE).write_text("step\n")  # it trained: not taken over
     assert {k: read_run_config(tmp_path / "run")[k] for k in PREDATED} == {
-        "agent": "sac", "fb_pretrained": False, "reward_scale": "paper",
+        "agent": "sac", "fb_pretrained": False, "reward_scale": "paper", "reset_every": 0,
     }  # fmt: skip
-    with pytest.raises(
-        GenRewardError, match=r"another config \(differs in agent, fb_pretrained, reward_scale\)"
-    ):
+    differs = r"another config \(differs in agent, fb_pretrained, reset_every, reward_scale\)"
+    with pytest.raises(GenRewardError, match=differs):
         claim_run_dir(replace(config, resume=True).resolved())
 
 

@@ -111,12 +111,12 @@ class TrainConfig:
     updates_per_step: int = 1
     """Agent updates per decision (per env step unless --action-repeat), each on its own
     batch."""
-    reset_every: int = 0
+    reset_every: int = 35_000
     """Env steps between resets of the agent (actor, critics, temperature and optimisers
     start afresh and relearn from the kept replay; Nikishin et al., 2022): one at every
     multiple of it (0: never) but those less than half of it before the run's end, so a run
-    does not end on an agent just reset. The resets are part of the run: a resume raising
-    --steps meets the later ones."""
+    does not end on an agent just reset (at 35,000, runs under 52,500 steps have none). The
+    resets are part of the run: a resume raising --steps meets the later ones."""
     n_step: int = 1
     """Steps of the critics' TD target: the discounted reward of the next n steps of the
     transition's episode, then the bootstrap (1: SAC's one-step target; no off-policy

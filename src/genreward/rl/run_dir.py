@@ -47,8 +47,8 @@ def _field_types() -> dict[str, tuple[type, ...]]:
 
 # Fields a saved config may predate whose value before they existed is not today's default:
 # runs before --agent were the original SAC, before --fb-pretrained trained FB online, before
-# --reward-scale used the paper's weights.
-PREDATED = {"agent": "sac", "fb_pretrained": False, "reward_scale": "paper"}
+# --reward-scale used the paper's weights, before --reset-every never reset.
+PREDATED = {"agent": "sac", "fb_pretrained": False, "reward_scale": "paper", "reset_every": 0}
 # Fields that do not change a run without a bonus (env reward only).
 BONUS_FIELDS = ("reward_scale", "auto_weight", "fb_pretrained")
 
