@@ -311,15 +311,7 @@ class Trainer:
             taken = info["env_steps"]
             self.step += taken
             bar.update(taken)
-            # None in a run's last half interval: a run does not end on a freshly reset agent.
-            if (
-                self._crossed(cfg.reset_every, taken)
-                and 2 * (cfg.steps - self.step) >= cfg.reset_every
-            ):
-                resets = self.step // cfg.reset_every
-                seed = int(np.random.SeedSequence([cfg.seed, resets]).generate_state(1)[0])
-                self.agent.reset(seed)
-                self.train_scalars["resets"] = resets
+            self._reset_if_due(taken)
             if self._crossed(cfg.log_every, taken):
                 self._log_progress()
             state, psi = next_state, next_psi
@@ -435,6 +427,17 @@ class Trainer:
     def _crossed(self, every: int, taken: int) -> bool:
         """Whether the last ``taken`` env steps passed a multiple of ``every`` (0: never)."""
         return every > 0 and self.step // every > (self.step - taken) // every
+
+    def _reset_if_due(self, taken: int) -> None:
+        """Reset the agent where the last ``taken`` env steps passed a multiple of
+        `reset_every`, unless less than half an interval of the run remains (a run does not
+        end on an agent just reset); the reset's number and the run's seed initialise it."""
+        cfg = self.cfg
+        if self._crossed(cfg.reset_every, taken) and 2 * (cfg.steps - self.step) >= cfg.reset_every:
+            resets = self.step // cfg.reset_every
+            seed = int(np.random.SeedSequence([cfg.seed, resets]).generate_state(1)[0])
+            self.agent.reset(seed)
+            self.train_scalars["resets"] = resets
 
     def _update(self) -> None:
         """`updates_per_step` agent updates from `learning_starts` on, each on its own batch;
