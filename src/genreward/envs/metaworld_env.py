@@ -21,6 +21,8 @@ from genreward.errors import GenRewardError
 # context, so ours is registered right after the first renderer exists and runs before it.
 _LIVE_ENVS: weakref.WeakSet[MetaWorldEnv] = weakref.WeakSet()
 _exit_handler_registered = False
+# The state `render` copies: everything MuJoCo integrates from, mocap bodies (the gripper) included.
+_STATE = mujoco.mjtState.mjSTATE_INTEGRATION
 
 
 def _close_all_renderers() -> None:
@@ -77,6 +79,9 @@ class MetaWorldEnv(gym.Env):
         )
         self.action_space = spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
         self._renderer: mujoco.Renderer | None = None
+        # Where `render` poses a copy of the simulation (made with the renderer).
+        self._pose: mujoco.MjData | None = None
+        self._state = np.empty(0)
         self.placement_seed = seed
         self._place(seed)
 
@@ -112,10 +117,25 @@ class MetaWorldEnv(gym.Env):
         return np.clip(obs.astype(np.float32), space.low, space.high)
 
     def render(self) -> np.ndarray:
-        """The current frame, upright: ``uint8 [size, size, 3]``."""
+        """The current frame, upright: ``uint8 [size, size, 3]``.
+
+        Drawn from a copy of the simulation's state with every position recomputed from it:
+        Meta-World's reset leaves some of them stale in 7 of the 50 tasks (window-close's
+        window where the previous placement had it, the arm a little off in drawer-open,
+        window-open and others), so the reset frame would show a pose the episode does not
+        start from. The live simulation is left as it is (recomputing its positions there
+        changes the episode's later steps in their last digits).
+        """
+        model = self._sim.model
         if self._renderer is None:
             self._renderer = self._make_renderer()
-        self._renderer.update_scene(self._sim.data, camera=self.camera)
+            self._pose = mujoco.MjData(model)
+            self._state = np.empty(mujoco.mj_stateSize(model, _STATE))
+        pose = self._pose
+        mujoco.mj_getState(model, self._sim.data, self._state, _STATE)
+        mujoco.mj_setState(model, pose, self._state, _STATE)
+        mujoco.mj_forward(model, pose)
+        self._renderer.update_scene(pose, camera=self.camera)
         # MuJoCo's Meta-World cameras are mounted upside down; flip rows to the usual view.
         return np.ascontiguousarray(self._renderer.render()[::-1])
 
