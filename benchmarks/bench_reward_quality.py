@@ -298,6 +298,7 @@ def main() -> None:
                     goal,
                     rewards,
                     fbs=fbs,
+                    states=episode.states,
                     temperature=args.temperature,
                 )
                 per_episode.append((kind, episode, terms))

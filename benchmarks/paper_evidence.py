@@ -189,7 +189,8 @@ def fb_online(runs: list[Run], eval_dirs: list[str], per_task: int) -> list[dict
         for episode in episodes:
             psi = trainer.features(episode.frames)
             actions = torch.as_tensor(episode.actions, dtype=torch.float32)
-            reward = trainer.fb.goal_reward(psi[:-1], actions, psi[-1])
+            seen = torch.as_tensor(episode.states) if trainer.f_on_state else psi
+            reward = trainer.fb.goal_reward(seen[:-1], actions, psi[-1])
             rhos.append(spearmanr(np.arange(len(reward)), reward.numpy()).statistic)
         rows.append(
             {

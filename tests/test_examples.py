@@ -1,5 +1,5 @@
 """The stable-baselines3 example runs end to end (`GenRewardWrapper.from_pretrained` with an
-FB from train-fb, auto scale, SAC)."""
+FB from train-fb whose F reads the state, auto scale, SAC)."""
 
 import subprocess
 import sys
@@ -21,7 +21,13 @@ def test_sb3_example_trains_and_saves(tmp_path):
     collect(tmp_path / "demos", "reach", 2, size=64, max_steps=120, workers=1, progress=False)
     train_fb(
         TrainFBConfig(
-            data=[tmp_path / "demos"], out=fb, steps=5, batch_size=16, hidden=32, progress=False
+            data=[tmp_path / "demos"],
+            out=fb,
+            steps=5,
+            batch_size=16,
+            hidden=32,
+            forward_input="state",
+            progress=False,
         )
     )
     result = subprocess.run(

@@ -22,18 +22,25 @@ def move(points, actions):
     return (points + 0.15 * actions[:, :2]).clamp(-1, 1)
 
 
-@pytest.fixture(scope="module")
-def trained():
+def seen(model, points):
+    """What the model's F reads: the raw 2-D position (the "state") or its RBF features."""
+    return points if model.forward_on_state else psi(points)
+
+
+@pytest.fixture(scope="module", params=["psi", "state"])
+def trained(request):
     g = torch.Generator().manual_seed(0)
     torch.manual_seed(0)
     pos = torch.rand(8000, 2, generator=g) * 2 - 1
     act = torch.rand(8000, 4, generator=g) * 2 - 1
     nxt = move(pos, act)
-    model = ForwardBackward(obs_dim=36, hidden=128, embed=64, z_dim=32)
+    state_dim = 2 if request.param == "state" else None
+    model = ForwardBackward(obs_dim=36, hidden=128, embed=64, z_dim=32, state_dim=state_dim)
     learner = FBLearner(model, lr=1e-3, discount=0.9, candidates=8)
     for _ in range(1500):
         idx = torch.randint(0, len(pos), (128,), generator=g)
-        losses = learner.update(psi(pos[idx]), act[idx], psi(nxt[idx]), g)
+        i, n = pos[idx], nxt[idx]
+        losses = learner.update(seen(model, i), act[idx], seen(model, n), psi(n), g)
     assert np.isfinite(losses["loss"])
     return model
 
@@ -45,7 +52,7 @@ def test_b_is_scaled_to_sqrt_d(trained):
 
 def test_goal_reward_rises_toward_the_goal(trained):
     path = torch.stack([torch.linspace(-0.8, 0.7, 12)] * 2, dim=-1)
-    rewards = trained.goal_reward(psi(path), torch.zeros(12, 4), psi(GOAL)[0])
+    rewards = trained.goal_reward(seen(trained, path), torch.zeros(12, 4), psi(GOAL)[0])
     assert spearmanr(np.arange(12), rewards.numpy()).statistic > 0.5
     assert rewards[-3:].min() > rewards[:6].max()  # clearly highest near the goal
 
@@ -54,7 +61,7 @@ def test_act_moves_toward_the_goal_more_often_than_random(trained):
     g = torch.Generator().manual_seed(1)
     starts = torch.rand(300, 2, generator=g) * 2 - 1
     candidates = torch.rand(32, 4, generator=g) * 2 - 1
-    chosen = trained.act(psi(starts), psi(GOAL)[0], candidates)
+    chosen = trained.act(seen(trained, starts), psi(GOAL)[0], candidates)
     random = candidates[torch.randint(0, 32, (300,), generator=g)]
     before = (starts - GOAL).norm(dim=1)
     closer_fb = ((move(starts, chosen) - GOAL).norm(dim=1) < before).float().mean()
@@ -64,4 +71,7 @@ def test_act_moves_toward_the_goal_more_often_than_random(trained):
 
 def test_mismatched_feature_dimension(trained):
     with pytest.raises(GenRewardError, match="psi features have dimension 10"):
-        trained.goal_reward(torch.zeros(2, 10), torch.zeros(2, 4), torch.zeros(10))
+        trained.goal_embedding(torch.zeros(10))
+    what = "states" if trained.forward_on_state else "psi features"
+    with pytest.raises(GenRewardError, match=f"{what} have dimension 10"):
+        trained.goal_reward(torch.zeros(2, 10), torch.zeros(2, 4), psi(GOAL)[0])

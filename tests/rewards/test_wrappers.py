@@ -248,3 +248,23 @@ def test_goal_video_progress_in_the_single_and_the_vector_wrapper(parts):
         GenRewardWrapper(
             make_env("reach", 0, size=32), **{**kwargs, "config": GenRewardConfig(scale="paper")}
         )
+
+
+def test_an_fb_reading_the_state_scores_the_observation_and_renders_nothing(parts):
+    _, features, _ = parts
+    torch.manual_seed(0)
+    fb = ForwardBackward(obs_dim=features.dim, hidden=32, embed=16, z_dim=8, state_dim=39)
+    fb = fb.eval()
+    kwargs = {"config": GenRewardConfig(beta=1.0, scale="paper"), "fb": fb}
+    kwargs |= {"features": features, "goal_frame": GOAL[-1]}
+    counter = CountRenders(make_env("reach", 0, size=32))
+    env = GenRewardWrapper(counter, **kwargs)
+    obs, _ = env.reset()
+    z = fb.goal_embedding(features(GOAL[-1:])[0])
+    for action in np.random.default_rng(0).uniform(-1, 1, (6, 4)).astype(np.float32):
+        expected = fb.reward_for_z(torch.as_tensor(obs)[None], torch.as_tensor(action)[None], z)
+        obs, _, _, _, info = env.step(action)
+        assert info["r_fb"] == pytest.approx(float(expected[0]), rel=1e-5)
+    assert counter.renders == 0
+    for (_, rewards, *_), single in lockstep(6, **kwargs):
+        np.testing.assert_allclose(rewards, [s[1] for s in single], rtol=1e-4, atol=1e-5)

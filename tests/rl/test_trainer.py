@@ -10,17 +10,22 @@ import pytest
 import torch
 
 from genreward.errors import GenRewardError
+from genreward.rewards.train_fb import load_fb
 from genreward.rl.config import TrainConfig
 from genreward.rl.trainer import Trainer
 
 
-def test_fb_trains_on_random_action_data_before_sac_starts(tmp_path: Path, goals: Path) -> None:
+@pytest.mark.parametrize("fb_forward", ["psi", "state"])
+def test_fb_trains_on_random_action_data_before_sac_starts(
+    tmp_path: Path, goals: Path, fb_forward: str
+) -> None:
     config = TrainConfig(
-        task="drawer-open", reward="fb", goal=goals, steps=128, episode_steps=64, placements=2,
+        task="drawer-open", reward="fb", goal=goals, steps=192, episode_steps=64, placements=2,
         batch_size=32, learning_starts=1000, fb_train_steps=96, eval_episodes=1, gif_episodes=0,
-        run_dir=tmp_path / "run", progress=False, fb_pretrained=False,
+        run_dir=tmp_path / "run", progress=False, fb_pretrained=False, fb_forward=fb_forward,
     )  # fmt: skip
     trainer = Trainer(config)
+    assert trainer.fb.forward_on_state == (fb_forward == "state")
     before = [p.detach().clone() for p in trainer.fb.parameters()]
     sac_before = [p.detach().clone() for p in trainer.agent.actor.parameters()]
     trainer.train()
@@ -30,14 +35,30 @@ def test_fb_trains_on_random_action_data_before_sac_starts(tmp_path: Path, goals
         torch.equal(a, b) for a, b in zip(sac_before, trainer.agent.actor.parameters(), strict=True)
     )
     assert trainer.fb_frozen and trainer.timers.seconds["fb_update"] > 0
-    # The frozen FB's reward is cached per transition, equal to computing it afresh.
+    # The frozen FB's reward is cached per transition, equal to computing it afresh from what
+    # F reads.
     columns, size = trainer.replay.columns, len(trainer.replay)
     z = trainer.goal_z()[torch.as_tensor(columns["placement"][:size]).long()]
-    fresh = trainer.fb.reward_for_z(
-        torch.as_tensor(columns["psi"][:size]).float(), torch.as_tensor(columns["action"][:size]), z
-    )
+    seen = torch.as_tensor(columns["obs" if fb_forward == "state" else "psi"][:size]).float()
+    fresh = trainer.fb.reward_for_z(seen, torch.as_tensor(columns["action"][:size]), z)
     torch.testing.assert_close(torch.as_tensor(columns["r_fb"][:size]), fresh)
     assert fresh.abs().min() > 0
+    # F reading the state: frames rendered and encoded only while FB trains (the episodes that
+    # start before step 96), psi stored as zero after.
+    encoded = columns["psi"][:size].any(axis=1)
+    assert encoded.tolist() == [True] * 128 + [fb_forward == "psi"] * 64
+
+
+def test_what_f_reads_must_fit_the_fb_and_the_observations(tmp_path: Path, goals: Path) -> None:
+    shipped_reads = "state" if load_fb()[0].forward_on_state else "psi"
+    other = {"state": "psi", "psi": "state"}[shipped_reads]
+    base = {"task": "drawer-open", "reward": "fb", "goal": goals, "placements": 2}
+    base |= {"run_dir": tmp_path / "run"}
+    with pytest.raises(GenRewardError, match=f"reads the {shipped_reads} in F"):
+        Trainer(TrainConfig(**base, fb_forward=other))
+    with pytest.raises(GenRewardError, match="--fb-forward state needs --obs state"):
+        TrainConfig(**base, fb_pretrained=False, fb_forward="state", obs="latent")
+    assert not (tmp_path / "run").exists()
 
 
 def small_reach_run(tmp_path: Path, **settings) -> TrainConfig:

@@ -1,9 +1,11 @@
 """Forward-backward (FB) representation: the frame-level reward and goal-driven actions.
 
 F(s, a, z) and B(s') factor the successor measure, M(s, a, ds') ~ F(s, a, z)^T B(s'), of the
-policy that is greedy for z. For a goal frame I*, z = B(psi(I*)) and F(psi(o), a, z)^T z
-(paper Eq. 9) measures how likely acting a in o leads to states like I*. Inputs are features
-psi(o) of rendered frames (the frozen autoencoder's latents by default). Architecture and
+policy that is greedy for z. For a goal frame I*, z = B(psi(I*)) and F(s, a, z)^T z (paper
+Eq. 9) measures how likely acting a in s leads to states like I*. B reads features psi(o) of
+rendered frames (the frozen autoencoder's latents by default), since goals are frames. F reads
+the same psi(o) (the paper's pixel agent), or the agent's state s (`state_dim`): Markov where a
+frame is not, and a reward that needs no frame at each step. Architecture and
 losses follow the paper's FB setting: z_dim 64, hidden 512, twin F heads, B scaled to norm
 sqrt(z_dim), a Bellman residual on M with target networks, an orthonormality loss on B, soft
 target updates. The greedy next action of the target is the best of `candidates` uniformly
@@ -36,7 +38,12 @@ def _mlp(cin: int, hidden: int, cout: int) -> nn.Sequential:
 
 
 class ForwardBackward(ModelMixin, ConfigMixin):
-    """F: (psi(o), a, z) -> 2 x R^d (twin heads); B: psi(o) -> R^d with norm sqrt(d)."""
+    """F: (s, a, z) -> 2 x R^d (twin heads), s = psi(o) or the state; B: psi(o) -> R^d with
+    norm sqrt(d).
+
+    ``obs_dim``: psi's dimension; ``state_dim``: F reads the agent's state of that dimension
+    instead of psi (None: F reads psi). F's input is called ``obs`` below.
+    """
 
     @register_to_config
     def __init__(
@@ -46,30 +53,41 @@ class ForwardBackward(ModelMixin, ConfigMixin):
         z_dim: int = 64,
         hidden: int = 512,
         embed: int = 256,
+        state_dim: int | None = None,
     ) -> None:
         super().__init__()
-        self.obs_embed = nn.Sequential(nn.Linear(obs_dim, embed), nn.LayerNorm(embed), nn.Tanh())
+        self.obs_embed = nn.Sequential(
+            nn.Linear(state_dim or obs_dim, embed), nn.LayerNorm(embed), nn.Tanh()
+        )
         self.forward_heads = nn.ModuleList(
             [_mlp(embed + action_dim + z_dim, hidden, z_dim) for _ in range(2)]
         )
         self.backward_net = _mlp(obs_dim, hidden, z_dim)
 
-    def _check(self, psi: torch.Tensor) -> None:
-        if psi.shape[-1] != self.config.obs_dim:
+    @property
+    def forward_on_state(self) -> bool:
+        """Whether F reads the agent's state (else psi, as B)."""
+        return self.config.state_dim is not None
+
+    def _check(self, x: torch.Tensor, forward: bool = False) -> None:
+        on_state = forward and self.forward_on_state
+        expected = self.config.state_dim if on_state else self.config.obs_dim
+        if x.shape[-1] != expected:
+            what, fix = ("states", "the env's") if on_state else ("psi features", "the same")
             raise GenRewardError(
-                f"psi features have dimension {psi.shape[-1]}, this FB model "
-                f"takes {self.config.obs_dim}: use the same feature encoder"
+                f"{what} have dimension {x.shape[-1]}, this FB model takes {expected}: "
+                f"use {fix} {'observations' if on_state else 'feature encoder'}"
             )
 
-    def forward_map(self, psi: torch.Tensor, action: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    def forward_map(self, obs: torch.Tensor, action: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         """F for both heads: ``[2, N, z_dim]``."""
-        self._check(psi)
-        return self.forward_from_embedding(self.obs_embed(psi), action, z)
+        self._check(obs, forward=True)
+        return self.forward_from_embedding(self.obs_embed(obs), action, z)
 
     def forward_from_embedding(
         self, embedding: torch.Tensor, action: torch.Tensor, z: torch.Tensor
     ) -> torch.Tensor:
-        """F from ``obs_embed(psi)`` (so many actions of one observation embed it once)."""
+        """F from ``obs_embed(obs)`` (so many actions of one observation embed it once)."""
         x = torch.cat([embedding, action, z], dim=-1)
         return torch.stack([head(x) for head in self.forward_heads])
 
@@ -85,48 +103,49 @@ class ForwardBackward(ModelMixin, ConfigMixin):
 
     @torch.no_grad()
     def goal_reward(
-        self, psi: torch.Tensor, action: torch.Tensor, goal_psi: torch.Tensor
+        self, obs: torch.Tensor, action: torch.Tensor, goal_psi: torch.Tensor
     ) -> torch.Tensor:
-        """r_FB = F(psi(o), a, z)^T z with z = B(psi(I*)) (mean of the twin heads): ``[N]``."""
-        return self.reward_for_z(psi, action, self.goal_embedding(goal_psi))
+        """r_FB = F(s, a, z)^T z with z = B(psi(I*)) (mean of the twin heads): ``[N]``."""
+        return self.reward_for_z(obs, action, self.goal_embedding(goal_psi))
 
     @torch.no_grad()
     def reward_for_z(
-        self, psi: torch.Tensor, action: torch.Tensor, z: torch.Tensor
+        self, obs: torch.Tensor, action: torch.Tensor, z: torch.Tensor
     ) -> torch.Tensor:
-        """F(psi(o), a, z)^T z for precomputed task vectors ``z [1, d]`` (one for all) or
+        """F(s, a, z)^T z for precomputed task vectors ``z [1, d]`` (one for all) or
         ``[N, d]`` (one per row): ``[N]``."""
-        z = z.expand(len(psi), -1)
-        return (self.forward_map(psi, action, z) * z).sum(-1).mean(0)
+        z = z.expand(len(obs), -1)
+        return (self.forward_map(obs, action, z) * z).sum(-1).mean(0)
 
     @torch.no_grad()
     def act(
-        self, psi: torch.Tensor, goal_psi: torch.Tensor, candidates: torch.Tensor
+        self, obs: torch.Tensor, goal_psi: torch.Tensor, candidates: torch.Tensor
     ) -> torch.Tensor:
-        """For each observation ``psi [N, D]``, the candidate action ``[M, A]`` whose F aligns
-        best with the goal's B (the paper's goal-driven action selection): ``[N, A]``."""
+        """For each of F's observations ``obs [N, D]``, the candidate action ``[M, A]`` whose F
+        aligns best with the goal's B (the paper's goal-driven action selection): ``[N, A]``."""
         z = self.goal_embedding(goal_psi)
         scores = _candidate_scores(
-            self, psi, candidates.expand(len(psi), -1, -1), z.expand(len(psi), -1)
+            self, obs, candidates.expand(len(obs), -1, -1), z.expand(len(obs), -1)
         )
         return candidates[scores.argmax(dim=1)]
 
 
 def _candidate_scores(
-    model: ForwardBackward, psi: torch.Tensor, candidates: torch.Tensor, z: torch.Tensor
+    model: ForwardBackward, obs: torch.Tensor, candidates: torch.Tensor, z: torch.Tensor
 ) -> torch.Tensor:
-    """min over heads of F(psi, a_m, z)^T z for candidates ``[N, M, A]``: ``[N, M]``."""
+    """min over heads of F(s, a_m, z)^T z for candidates ``[N, M, A]``: ``[N, M]``."""
     n, m, a = candidates.shape
-    model._check(psi)
+    model._check(obs, forward=True)
     rep = lambda t: t[:, None].expand(-1, m, -1).reshape(n * m, -1)  # noqa: E731
     f = model.forward_from_embedding(
-        rep(model.obs_embed(psi)), candidates.reshape(n * m, a), rep(z)
+        rep(model.obs_embed(obs)), candidates.reshape(n * m, a), rep(z)
     )
     return (f * rep(z)).sum(-1).min(0).values.reshape(n, m)
 
 
 class FBLearner:
-    """Trains a `ForwardBackward` model on (psi(o), a, psi(o')) transitions."""
+    """Trains a `ForwardBackward` model on transitions (s, a, s') with psi(o') of the next
+    frame (s = psi(o) where F reads psi)."""
 
     def __init__(
         self,
@@ -173,27 +192,30 @@ class FBLearner:
 
     def update(
         self,
-        psi: torch.Tensor,
+        obs: torch.Tensor,
         action: torch.Tensor,
+        next_obs: torch.Tensor,
         next_psi: torch.Tensor,
         generator: torch.Generator,
     ) -> dict[str, float]:
-        """One gradient step; returns the losses."""
+        """One gradient step on F's observations ``obs``, ``next_obs`` (psi or states) and
+        B's ``next_psi``; returns the losses."""
         n, a = action.shape
         if n < 2:
             raise GenRewardError("FB updates need a batch of at least 2 transitions")
+        device = obs.device
         z = self.sample_z(next_psi, generator)
         with torch.no_grad():
-            cand = torch.rand(n, self.candidates, a, generator=generator).to(psi.device) * 2 - 1
-            best = _candidate_scores(self.target, next_psi, cand, z).argmax(dim=1)
-            next_action = cand[torch.arange(n, device=psi.device), best]
+            cand = torch.rand(n, self.candidates, a, generator=generator).to(device) * 2 - 1
+            best = _candidate_scores(self.target, next_obs, cand, z).argmax(dim=1)
+            next_action = cand[torch.arange(n, device=device), best]
             # M per target head, then the pessimistic minimum over heads: [N, N].
-            target_f = self.target.forward_map(next_psi, next_action, z)  # [2, N, d]
+            target_f = self.target.forward_map(next_obs, next_action, z)  # [2, N, d]
             target_m = (target_f @ self.target.backward_map(next_psi).T).min(0).values
-        f = self.model.forward_map(psi, action, z)  # [2, N, d]
+        f = self.model.forward_map(obs, action, z)  # [2, N, d]
         b = self.model.backward_map(next_psi)  # [N, d]
         m = f @ b.T  # [2, N, N]
-        off = ~torch.eye(n, dtype=torch.bool, device=psi.device)
+        off = ~torch.eye(n, dtype=torch.bool, device=device)
         fb_offdiag = 0.5 * (m - self.discount * target_m)[:, off].pow(2).mean()
         fb_diag = -m.diagonal(dim1=1, dim2=2).mean()
         cov = b @ b.T

@@ -59,12 +59,14 @@ def episode_terms(
     video_rewards: dict[str, VideoLevelReward],
     *,
     fbs: dict[str, ForwardBackward] | None = None,
+    states: np.ndarray | None = None,
     temperature: float = 1.0,
 ) -> dict[str, np.ndarray]:
     """Per-step values ``[T]`` of every term for one episode, from latents ``[T+1, C, h, w]``
     of its frames and its actions ``[T, A]``: the video-level rewards of `video_rewards`
     (name: reward), the goal-frame distance and its decrease, goal-video progress, and the
-    reward toward I* of each FB model in `fbs` (name: model)."""
+    reward toward I* of each FB model in `fbs` (name: model; an FB whose F reads the state
+    reads the episode's ``states [T+1, S]``)."""
     psi = latents.float().flatten(1)
     after = psi[1:]  # the frame each step's reward sees
     progress = GoalVideoProgress(goal.video, temperature)
@@ -79,7 +81,8 @@ def episode_terms(
     for name, fb in (fbs or {}).items():
         with torch.no_grad():
             z = fb.goal_embedding(goal.frame.flatten()[None])
-            terms[name] = fb.reward_for_z(psi[:-1], torch.as_tensor(actions), z).numpy()
+            seen = torch.as_tensor(states, dtype=torch.float32) if fb.forward_on_state else psi
+            terms[name] = fb.reward_for_z(seen[:-1], torch.as_tensor(actions), z).numpy()
     return terms
 
 

@@ -48,20 +48,26 @@ def autoencoder_features(video_model: str | os.PathLike | None = None) -> Autoen
 
 
 def transitions(
-    datasets: list[Dataset], features: AutoencoderFeatures, progress: bool = True
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """All (psi(o_t), a_t, psi(o_t+1)) of the episodes: ``[N, D]``, ``[N, A]``, ``[N, D]``."""
-    psi, actions, next_psi = [], [], []
+    datasets: list[Dataset],
+    features: AutoencoderFeatures,
+    on_state: bool = False,
+    progress: bool = True,
+) -> tuple[torch.Tensor, ...]:
+    """All (s_t, a_t, s_t+1, psi(o_t+1)) of the episodes, s = psi(o) or (``on_state``) the
+    state: ``[N, S]``, ``[N, A]``, ``[N, S]``, ``[N, D]``."""
+    obs, actions, next_obs, next_psi = [], [], [], []
     total = sum(len(d) for d in datasets)
     with tqdm(total=total, desc="encode episodes", disable=not progress) as bar:
         for dataset in datasets:
             for episode in dataset:
                 feats = features(episode.frames)
-                psi.append(feats[:-1])
+                seen = torch.as_tensor(episode.states, dtype=torch.float32) if on_state else feats
+                obs.append(seen[:-1])
+                next_obs.append(seen[1:])
                 next_psi.append(feats[1:])
                 actions.append(torch.as_tensor(episode.actions))
                 bar.update(1)
-    return torch.cat(psi), torch.cat(actions), torch.cat(next_psi)
+    return tuple(torch.cat(x) for x in (obs, actions, next_obs, next_psi))
 
 
 def train_fb(config: TrainFBConfig) -> Path:
@@ -76,19 +82,24 @@ def train_fb(config: TrainFBConfig) -> Path:
     if not sum(len(d) for d in datasets):
         raise GenRewardError(f"no episodes of the requested tasks in {config.data}")
     features = autoencoder_features(config.video_model)
-    psi, actions, next_psi = transitions(datasets, features, config.progress)
+    on_state = config.forward_input == "state"
+    obs, actions, next_obs, next_psi = transitions(datasets, features, on_state, config.progress)
 
     torch.manual_seed(config.seed)
     model = ForwardBackward(
-        obs_dim=features.dim, action_dim=actions.shape[1], z_dim=config.z_dim, hidden=config.hidden
+        obs_dim=features.dim,
+        action_dim=actions.shape[1],
+        z_dim=config.z_dim,
+        hidden=config.hidden,
+        state_dim=obs.shape[1] if on_state else None,
     )
     learner = FBLearner(model, lr=config.lr, discount=config.discount)
     rng = np.random.default_rng(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     bar = tqdm(range(config.steps), desc="fb", disable=not config.progress)
     for _ in bar:
-        idx = torch.as_tensor(rng.integers(0, len(psi), config.batch_size))
-        losses = learner.update(psi[idx], actions[idx], next_psi[idx], generator)
+        idx = torch.as_tensor(rng.integers(0, len(obs), config.batch_size))
+        losses = learner.update(obs[idx], actions[idx], next_obs[idx], next_psi[idx], generator)
         bar.set_postfix(fb=f"{losses['fb_loss']:.2f}", ortho=f"{losses['ortho_loss']:.2f}")
     out = Path(config.out)
     model.save_pretrained(out)
@@ -96,7 +107,7 @@ def train_fb(config: TrainFBConfig) -> Path:
         "kind": "autoencoder",
         "video_model": str(Path(config.video_model).resolve()) if config.video_model else "shipped",
         "autoencoder_sha256": autoencoder_fingerprint(config.video_model),
-        "transitions": len(psi),
+        "transitions": len(obs),
         "steps": config.steps,
     }
     atomic_write_text(out / FEATURES_FILE, json.dumps(spec, indent=2))

@@ -68,8 +68,22 @@ class _Terms:
         return self.fb is not None and step % self.config.fb_every == 0
 
     def psi_due(self, step: int) -> bool:
-        """Whether the frame reached at `step` needs psi (FB's next reward, or progress)."""
-        return self.fb_due(step) or self.progress is not None
+        """Whether the frame reached at `step` needs psi (FB's next reward where F reads psi,
+        or progress)."""
+        return (self.fb_due(step) and self.fb_reads_psi) or self.progress is not None
+
+    @property
+    def fb_reads_psi(self) -> bool:
+        """Whether F reads psi of frames (else the env's observations, or there is no FB)."""
+        return self.fb is not None and not self.fb.forward_on_state
+
+    def fb_seen(self, obs: np.ndarray, psi: torch.Tensor | None) -> torch.Tensor | None:
+        """What F reads of a step ``[N, D]``: the env's observations ``obs`` (an FB whose F
+        reads the state, trained on this env's observations) or ``psi``."""
+        if self.fb is None or not self.fb.forward_on_state:
+            return psi
+        obs = torch.as_tensor(np.asarray(obs, dtype=np.float32))
+        return obs.reshape(-1, obs.shape[-1])
 
     def combine(
         self,
@@ -89,9 +103,10 @@ class _Terms:
                 bonuses[name] = 0.0 if value is None else float(value)
         return combine(r_env, bonuses, self.scaler)
 
-    def fb_rewards(self, psi: torch.Tensor, actions: np.ndarray) -> np.ndarray:
-        action = torch.as_tensor(np.asarray(actions, dtype=np.float32)).reshape(len(psi), -1)
-        return self.fb.reward_for_z(psi, action, self.goal_z).numpy()
+    def fb_rewards(self, seen: torch.Tensor, actions: np.ndarray) -> np.ndarray:
+        """r_FB of F's observations ``seen`` (`fb_seen`) and ``actions``: ``[N]``."""
+        action = torch.as_tensor(np.asarray(actions, dtype=np.float32)).reshape(len(seen), -1)
+        return self.fb.reward_for_z(seen, action, self.goal_z).numpy()
 
 
 def pretrained_parts(
@@ -169,7 +184,7 @@ class GenRewardWrapper(gym.Wrapper):
             config or GenRewardConfig(), video_reward, fb, features, goal_frame, progress
         )
         self.window = video_reward.window() if video_reward is not None else None
-        self._step, self._psi = 0, None
+        self._step, self._seen = 0, None  # F's observation of the step to come
 
     @classmethod
     def from_pretrained(
@@ -188,17 +203,18 @@ class GenRewardWrapper(gym.Wrapper):
         obs, info = self.env.reset(seed=seed, options=options)
         self._step = 0
         episode_end = self.window is not None and self.window.at_episode_end
-        frame = self.env.render() if (self.terms.fb is not None or episode_end) else None
+        frame = self.env.render() if (self.terms.fb_reads_psi or episode_end) else None
         if self.window is not None:
             self.window.reset(frame)
         if self.terms.fb_due(0):
-            self._psi = self.terms.features(frame[None])
+            psi = self.terms.features(frame[None]) if self.terms.fb_reads_psi else None
+            self._seen = self.terms.fb_seen(obs, psi)
         return obs, info
 
     def step(self, action):
         obs, reward, terminated, truncated, info = self.env.step(action)
         r_fb = (
-            float(self.terms.fb_rewards(self._psi, action)[0])
+            float(self.terms.fb_rewards(self._seen, action)[0])
             if self.terms.fb_due(self._step)
             else None
         )
@@ -213,7 +229,7 @@ class GenRewardWrapper(gym.Wrapper):
                 r_video = self.terms.video_reward.score(window)
         psi = self.terms.features(frame[None]) if psi_due else None
         if self.terms.fb_due(self._step):
-            self._psi = psi
+            self._seen = self.terms.fb_seen(obs, psi)
         r_progress = float(self.terms.progress(psi)[0]) if self.terms.progress else None
         r_env = env_term(reward, bool(info.get("success", False)), self.terms.config.env_reward)
         total, parts = self.terms.combine(r_env, r_video, r_fb, r_progress)
@@ -249,7 +265,8 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
         self.windows = [video_reward.window() for _ in range(n)] if video_reward else None
         self._steps = np.zeros(n, dtype=int)
         self._done = np.zeros(n, dtype=bool)
-        self._psi: torch.Tensor | None = None
+        self._psi: torch.Tensor | None = None  # of the last frames, where due
+        self._seen: torch.Tensor | None = None  # F's observations of the step to come
 
     @classmethod
     def from_pretrained(
@@ -284,11 +301,12 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
         obs, info = self.env.reset(seed=seed, options=options)
         self._steps[:] = 0
         self._done[:] = False
-        frames = self._frames() if (self.terms.fb is not None or self.windows) else None
+        frames = self._frames() if (self.terms.fb_reads_psi or self.windows) else None
         for i, window in enumerate(self.windows or []):
             window.reset(frames[i])
-        if self.terms.fb is not None:
+        if self.terms.fb_reads_psi:
             self._psi = self.terms.features(frames)
+        self._seen = self.terms.fb_seen(obs, self._psi)
         return obs, info
 
     def step(self, actions):
@@ -297,7 +315,7 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
         fb_due = np.array([self.terms.fb_due(int(s)) for s in self._steps]) & ~self._done
         r_fb = np.zeros(n)
         if fb_due.any():
-            r_fb[fb_due] = self.terms.fb_rewards(self._psi[fb_due], np.asarray(actions)[fb_due])
+            r_fb[fb_due] = self.terms.fb_rewards(self._seen[fb_due], np.asarray(actions)[fb_due])
         self._steps = np.where(self._done, 0, self._steps + 1)
         # psi of this step's frames: where the next step gets an FB reward, and for progress.
         psi_due = any(self.terms.psi_due(int(s)) for s in self._steps)
@@ -324,6 +342,7 @@ class GenRewardVectorWrapper(gym.vector.VectorWrapper):
             self._psi = self.terms.features(frames)
             if self.terms.progress is not None:
                 r_progress = self.terms.progress(self._psi).cpu().numpy()
+        self._seen = self.terms.fb_seen(obs, self._psi)
         success = np.asarray(infos.get("success", np.zeros(n, dtype=bool)), dtype=bool)
         totals = np.zeros(n)
         parts = {key: np.zeros(n) for key in TERMS}

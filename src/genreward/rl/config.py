@@ -83,6 +83,10 @@ class TrainConfig:
     fb_pretrained: bool = True
     """Start FB from a pretrained model (--fb-init, default the shipped FB); false: from a
     random initialisation, trained on the run's replay (the paper's setting)."""
+    fb_forward: Literal["state", "psi"] | None = None
+    """What F reads in an FB trained from scratch (--no-fb-pretrained): the 39-d state, so
+    r_FB needs no frame after FB is frozen, or psi of the frame like B (the paper's; the
+    default there). A pretrained FB reads what it was trained on."""
     fb_init: Path | None = None
     """FB model folder from `genreward train-fb` (default: the shipped pretrained FB)."""
     fb_train_steps: int | None = None
@@ -191,6 +195,8 @@ class TrainConfig:
             raise GenRewardError("goal-video progress has no paper weight: add --reward-scale auto")
         if self.exploration == "pink" and self.decisions < 2:
             raise GenRewardError("--exploration pink needs episodes of at least 2 decisions")
+        if self.fb_forward == "state" and self.obs != "state":
+            raise GenRewardError("--fb-forward state needs --obs state (F reads the env state)")
         if self.act == "fb" and not self.uses_fb:
             raise GenRewardError("--act fb needs an FB model: use --reward genreward or fb")
         if self.hidden is not None and self.hidden < 1:

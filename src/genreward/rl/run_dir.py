@@ -50,7 +50,7 @@ def _field_types() -> dict[str, tuple[type, ...]]:
 # --reward-scale used the paper's weights, before --reset-every never reset.
 PREDATED = {"agent": "sac", "fb_pretrained": False, "reward_scale": "paper", "reset_every": 0}
 # Fields that do not change a run without a bonus (env reward only).
-BONUS_FIELDS = ("reward_scale", "auto_weight", "fb_pretrained")
+BONUS_FIELDS = ("reward_scale", "auto_weight", "fb_pretrained", "fb_forward")
 
 
 def with_defaults(identity: dict) -> dict:

@@ -84,6 +84,7 @@ def check_models(cfg: TrainConfig) -> tuple[ForwardBackward, AutoencoderFeatures
     if not (cfg.uses_fb and cfg.fb_pretrained):
         return None
     loaded = load_fb(cfg.fb_init)
+    check_fb_forward(cfg, loaded[0])
     if fb_autoencoder(cfg.fb_init) != autoencoder_fingerprint(cfg.video_model):
         raise GenRewardError(
             f"the FB model {cfg.fb_init or '(shipped)'} was trained on psi from another "
@@ -91,6 +92,22 @@ def check_models(cfg: TrainConfig) -> tuple[ForwardBackward, AutoencoderFeatures
             "trained with it (--fb-init) or --no-fb-pretrained"
         )
     return loaded
+
+
+def check_fb_forward(cfg: TrainConfig, model: ForwardBackward) -> None:
+    """Clear errors where a pretrained FB's F cannot read what this run gives it."""
+    reads = "state" if model.forward_on_state else "psi"
+    if cfg.fb_forward not in (None, reads):
+        raise GenRewardError(
+            f"the FB model {cfg.fb_init or '(shipped)'} reads the {reads} in F; --fb-forward "
+            "chooses for an FB trained from scratch (--no-fb-pretrained)"
+        )
+    if model.forward_on_state and cfg.obs != "state":
+        raise GenRewardError(
+            f"the FB model {cfg.fb_init or '(shipped)'} reads the state in F, which needs "
+            "--obs state (with --obs latent the replay keeps no states); use an FB trained "
+            "with `genreward train-fb --forward-input psi`"
+        )
 
 
 class Trainer:
@@ -136,7 +153,7 @@ class Trainer:
             cfg.buffer_size,
             None if cfg.obs == "latent" else obs_dim,
             action_dim,
-            self.features.dim if self.needs_psi else None,
+            self.features.dim if self.psi_stored else None,
             terms=("r_fb",) * (self.fb is not None) + ("r_progress",) * cfg.uses_progress,
             episode_ends=cfg.n_step > 1,
         )
@@ -185,9 +202,19 @@ class Trainer:
             else []
         )
         if cfg.uses_fb:
+            state_dim = self.env.observation_space.shape[0]
             if not cfg.fb_pretrained:
                 torch.manual_seed(cfg.seed)
-                model = ForwardBackward(obs_dim=self.features.dim, action_dim=4)
+                model = ForwardBackward(
+                    obs_dim=self.features.dim,
+                    action_dim=4,
+                    state_dim=state_dim if cfg.fb_forward == "state" else None,
+                )
+            if model.forward_on_state and model.config.state_dim != state_dim:
+                raise GenRewardError(
+                    f"the FB model {cfg.fb_init or '(shipped)'} reads "
+                    f"{model.config.state_dim}-d states, this task's are {state_dim}-d"
+                )
             self.fb = model.to(self.device)
             self.fb_learner = FBLearner(self.fb)
             self.goal_psi = self.features(np.stack([g.frame for g in self.goals])).to(self.device)
@@ -197,14 +224,24 @@ class Trainer:
             else []
         )
         self._goal_z: torch.Tensor | None = None
-        # psi of every frame: for FB (training and reward), progress and latent observations;
-        # needed as each frame arrives when the agent acts on it.
-        self.needs_psi = cfg.uses_fb or cfg.uses_progress or cfg.obs == "latent"
-        self.psi_online = cfg.obs == "latent" or cfg.act == "fb"
+        # psi of every frame: for FB (B while it trains; F too where F reads psi), progress
+        # and latent observations; needed as each frame arrives when the agent acts on it.
+        self.f_on_state = self.fb is not None and self.fb.forward_on_state
+        self.psi_beside_fb = cfg.uses_progress or cfg.obs == "latent"
+        fb_reads_psi = self.fb is not None and (not self.f_on_state or cfg.fb_train_steps > 0)
+        self.psi_stored = self.psi_beside_fb or fb_reads_psi
+        self.psi_online = cfg.obs == "latent" or (cfg.act == "fb" and not self.f_on_state)
 
     @property
     def fb_frozen(self) -> bool:
         return self.fb is not None and self.step >= self.cfg.fb_train_steps
+
+    @property
+    def needs_psi(self) -> bool:
+        """Whether the frames from now on need psi: not once an FB whose F reads the state is
+        frozen, unless something else reads psi (the stored psi is zero from then on)."""
+        fb_reads_psi = self.fb is not None and not (self.f_on_state and self.fb_frozen)
+        return self.psi_beside_fb or fb_reads_psi
 
     def goal_z(self) -> torch.Tensor:
         """z = B(psi(I*)) per placement ``[P, d]`` (cached once FB is frozen)."""
@@ -243,7 +280,8 @@ class Trainer:
             uniform = self.rng.uniform(-1.0, 1.0, (cfg.fb_candidates, len(action)))
             candidates = torch.as_tensor(np.vstack([action[None], uniform]), dtype=torch.float32)
             goal = self.goal_psi[placement : placement + 1]
-            action = self.fb.act(psi[None].to(self.device), goal, candidates.to(self.device))[0]
+            seen = torch.as_tensor(obs) if self.f_on_state else psi  # F's observation
+            action = self.fb.act(seen[None].to(self.device), goal, candidates.to(self.device))[0]
             action = action.cpu().numpy()
         return action
 
@@ -301,8 +339,8 @@ class Trainer:
                 if windows and windows[-1][0] == t:
                     video_scores += self._video_rewards(frames, windows[-1:], placement)
                     transition["r_video"] = video_scores[-1]
-                if needs_psi:
-                    transition |= {"psi": psi.numpy(), "next_psi": next_psi.numpy()}
+                if self.psi_stored:
+                    transition |= self._psi_columns(psi, next_psi)
                 self._store([transition])
             self.agent.observe(self._observe(next_state, next_psi))
             env_return += reward
@@ -323,8 +361,9 @@ class Trainer:
             for (t, _), score in zip(windows, video_scores, strict=True):
                 pending[t]["r_video"] = score
             for t, transition in enumerate(pending):
-                if needs_psi:
-                    transition |= {"psi": frames[t].numpy(), "next_psi": frames[t + 1].numpy()}
+                if self.psi_stored:
+                    pair = (frames[t], frames[t + 1]) if needs_psi else (None, None)
+                    transition |= self._psi_columns(*pair)
             self._store(pending)
         self.episode += 1
         self.recent.append(
@@ -334,6 +373,12 @@ class Trainer:
                 "r_video": float(np.mean(video_scores or [0.0])),
             }
         )
+
+    def _psi_columns(self, psi: torch.Tensor | None, next_psi: torch.Tensor | None) -> dict:
+        """A transition's psi columns (zero where its frames were not encoded)."""
+        if psi is None:
+            return dict.fromkeys(("psi", "next_psi"), np.zeros(self.features.dim, np.float16))
+        return {"psi": psi.numpy(), "next_psi": next_psi.numpy()}
 
     def _render(self) -> np.ndarray:
         """The env's current frame (timed apart from its encoding, which `frames.add` does)."""
@@ -351,11 +396,12 @@ class Trainer:
         if self.fb is not None:
             r_fb = np.zeros(len(transitions), np.float32)
             if self.fb_frozen:
-                # psi as the replay stores it (float16), so the cache and this path agree.
-                psi = np.stack([t["psi"] for t in transitions]).astype(np.float16)
+                # F's observation as the replay stores it, so the cache and this path agree.
+                key, dtype = ("obs", np.float32) if self.f_on_state else ("psi", np.float16)
+                seen = np.stack([t[key] for t in transitions]).astype(dtype)
                 action = np.stack([t["action"] for t in transitions])
                 placement = np.array([t["placement"] for t in transitions])
-                r_fb = terms["r_fb"] = self._fb_rewards(psi, action, placement)
+                r_fb = terms["r_fb"] = self._fb_rewards(seen, action, placement)
             for transition, value in zip(transitions, r_fb, strict=True):
                 transition["r_fb"] = value
         if self.progress:
@@ -367,15 +413,18 @@ class Trainer:
             self.replay.add(**transition)
 
     @torch.no_grad()
-    def _fb_rewards(self, psi: np.ndarray, action: np.ndarray, placement: np.ndarray) -> np.ndarray:
-        """r_FB = F(psi(o), a, z)^T z of the frozen FB, z of each transition's goal: ``[N]``."""
+    def _fb_rewards(
+        self, seen: np.ndarray, action: np.ndarray, placement: np.ndarray
+    ) -> np.ndarray:
+        """r_FB = F(s, a, z)^T z of the frozen FB (s: F's observation, the state or psi), z of
+        each transition's goal: ``[N]``."""
         out = []
         with self.timers("fb_reward"):
-            for start in range(0, len(psi), 4096):
+            for start in range(0, len(seen), 4096):
                 part = slice(start, start + 4096)
                 z = self.goal_z()[torch.as_tensor(placement[part], device=self.device).long()]
                 r_fb = self.fb.reward_for_z(
-                    torch.as_tensor(psi[part], device=self.device).float(),
+                    torch.as_tensor(seen[part], device=self.device).float(),
                     torch.as_tensor(action[part], device=self.device),
                     z,
                 )
@@ -398,8 +447,9 @@ class Trainer:
     def _cache_fb_rewards(self) -> None:
         """Once FB is frozen: r_FB of every stored transition (it never changes again)."""
         columns, size = self.replay.columns, len(self.replay)
+        seen = columns["obs" if self.f_on_state else "psi"]
         columns["r_fb"][:size] = self._fb_rewards(
-            columns["psi"][:size], columns["action"][:size], columns["placement"][:size]
+            seen[:size], columns["action"][:size], columns["placement"][:size]
         )
         self.scaler.observe({"r_fb": columns["r_fb"][:size]})
         self._fb_cached = True
@@ -462,8 +512,11 @@ class Trainer:
             if sac_due:
                 scalars = self._sac_update(t, psi, next_psi)
             if fb_due and update == 0:
+                seen, next_seen = (t["obs"], t["next_obs"]) if self.f_on_state else (psi, next_psi)
                 with self.timers("fb_update"):
-                    losses = self.fb_learner.update(psi, t["action"], next_psi, self.fb_generator)
+                    losses = self.fb_learner.update(
+                        seen, t["action"], next_seen, next_psi, self.fb_generator
+                    )
                 self._check_finite(losses)
                 scalars |= {"fb_loss": losses["fb_loss"], "ortho_loss": losses["ortho_loss"]}
         self.train_scalars |= scalars
