@@ -12,6 +12,8 @@ evaluation and snapshots are left out. Each run is its own process, as users run
     .venv/bin/python benchmarks/bench_train.py --agent sac   # results/bench_train*_sac.csv
     .venv/bin/python benchmarks/bench_train.py --action-repeat 2 --updates-per-step 2
         # each action held for 2 env steps, 2 updates per decision: results/*_repeat2_utd2.csv
+    .venv/bin/python benchmarks/bench_train.py --fb-init models/fb_x   # another pretrained FB:
+        # results/bench_train*_fb_x.csv
 """
 
 from __future__ import annotations
@@ -84,10 +86,13 @@ def main() -> None:
     parser.add_argument("--agent", default=None, help="learner (default: train's default)")
     parser.add_argument("--action-repeat", type=int, default=1, help="env steps per action")
     parser.add_argument("--updates-per-step", type=int, default=1, help="updates per decision")
+    parser.add_argument("--fb-init", default=None, help="pretrained FB folder (default: shipped)")
     parser.add_argument("--single", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     train_settings = {"agent": args.agent} if args.agent else {}
+    if args.fb_init:
+        train_settings["fb_init"] = Path(args.fb_init)
     for name in ("action_repeat", "updates_per_step"):
         if getattr(args, name) != 1:
             train_settings[name] = getattr(args, name)
@@ -146,6 +151,7 @@ def main() -> None:
     suffix = f"_{args.agent}" if args.agent else ""
     suffix += f"_repeat{args.action_repeat}" if args.action_repeat != 1 else ""
     suffix += f"_utd{args.updates_per_step}" if args.updates_per_step != 1 else ""
+    suffix += f"_{Path(args.fb_init).name}" if args.fb_init else ""
     report(
         f"genreward train {' '.join(options)}: env steps/s (setup, eval, snapshots excluded)",
         rows,

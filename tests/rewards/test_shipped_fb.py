@@ -34,10 +34,12 @@ def test_shipped_fb_rewards_the_expert_above_random_actions(task):
         ),
     }
     goal = features(episodes["expert"].frames[-1:])[0]
+
+    def seen(e):  # what F reads
+        return torch.as_tensor(e.states[:-1]) if model.forward_on_state else features(e.frames[:-1])
+
     mean = {
-        kind: model.goal_reward(features(e.frames[:-1]), torch.as_tensor(e.actions), goal)
-        .mean()
-        .item()
+        kind: model.goal_reward(seen(e), torch.as_tensor(e.actions), goal).mean().item()
         for kind, e in episodes.items()
     }
     assert mean["expert"] > mean["random"]

@@ -61,6 +61,19 @@ def test_what_f_reads_must_fit_the_fb_and_the_observations(tmp_path: Path, goals
     assert not (tmp_path / "run").exists()
 
 
+def test_a_run_with_the_shipped_fb_keeps_psi_only_where_f_reads_it(
+    tmp_path: Path, goals: Path
+) -> None:
+    config = TrainConfig(
+        task="drawer-open", reward="genreward", goal=goals, placements=2,
+        run_dir=tmp_path / "run", progress=False,
+    )  # fmt: skip
+    trainer = Trainer(config)
+    reads_psi = not trainer.fb.forward_on_state
+    assert trainer.needs_psi == reads_psi  # else frames only for the video windows
+    assert ("psi" in trainer.replay.columns) == reads_psi
+
+
 def small_reach_run(tmp_path: Path, **settings) -> TrainConfig:
     """Two 64-step episodes of reach, env reward, updates from step 32."""
     return TrainConfig(

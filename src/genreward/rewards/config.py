@@ -31,9 +31,9 @@ class TrainFBConfig:
     """Adam learning rate."""
     discount: float = 0.98
     """Discount of the successor measure."""
-    forward_input: Literal["state", "psi"] = "psi"
-    """What F reads: the agent's 39-d state (B reads psi of frames, so a reward needs a frame
-    only for the goal), or psi like B (the paper's pixel agent)."""
+    forward_input: Literal["state", "psi"] = "state"
+    """What F reads: the agent's state (the episodes' states; B reads psi of frames, so a
+    reward needs a frame only for the goal), or psi like B (the paper's pixel agent)."""
     seed: int = 0
     """Seed of initialisation and batches."""
     progress: bool = True

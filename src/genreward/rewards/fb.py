@@ -74,9 +74,9 @@ class ForwardBackward(ModelMixin, ConfigMixin):
         expected = self.config.state_dim if on_state else self.config.obs_dim
         if x.shape[-1] != expected:
             what, fix = ("states", "the env's") if on_state else ("psi features", "the same")
+            fix += " states" if on_state else " feature encoder"
             raise GenRewardError(
-                f"{what} have dimension {x.shape[-1]}, this FB model takes {expected}: "
-                f"use {fix} {'observations' if on_state else 'feature encoder'}"
+                f"{what} have dimension {x.shape[-1]}, this FB model takes {expected}: use {fix}"
             )
 
     def forward_map(self, obs: torch.Tensor, action: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
