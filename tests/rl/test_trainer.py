@@ -119,9 +119,10 @@ def test_n_step_runs_mark_where_each_episode_ends(tmp_path: Path) -> None:
 def test_updates_wait_for_the_first_episode_that_joins_the_replay_at_its_end(
     tmp_path: Path, goals: Path
 ) -> None:
-    # FB's psi is encoded at each episode's end: the replay is empty through the first one.
+    # psi (here for goal-video progress) is encoded at each episode's end: the replay is empty
+    # through the first one.
     config = TrainConfig(
-        task="drawer-open", reward="fb", goal=goals, steps=64, episode_steps=32, placements=2,
+        task="drawer-open", reward="progress", goal=goals, steps=64, episode_steps=32, placements=2,
         batch_size=16, learning_starts=8, eval_episodes=1, gif_episodes=0, hidden=16,
         run_dir=tmp_path / "run", progress=False,
     )  # fmt: skip
