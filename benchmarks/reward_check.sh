@@ -38,3 +38,9 @@ for pid in "${pids[@]}"; do wait "$pid"; done
 #    learner, whose runs in sweeps/learner are the env-only baseline), at its 100k budget.
 bench_sweep sweeps/reward_check 102400 5120 --rewards genreward --env-reward dense \
   --train.reward-scale auto --tasks button-press-topdown,drawer-open --seeds 0,1,2
+# 7. window-open, sparse: GenReward with the shipped FB whose F reads the state (shipped since
+#    2026-12-07; steps 1-6 ran with the earlier one, whose F read psi), its own sweep folder;
+#    then benchmarks/reward_check_evidence.py --sweep sweeps/reward_check_fb_state
+#    --out reward_check_fb_state.
+bench_sweep sweeps/reward_check_fb_state 51200 2560 --rewards genreward --env-reward sparse \
+  --train.reward-scale auto --tasks window-open --seeds 0,1,2

@@ -11,6 +11,7 @@ runs/*.csv (each run's metrics.csv).
 
     .venv/bin/python benchmarks/reward_check_evidence.py --sweep sweeps/reward_check \
         [--tasks reach,window-open]   # only tasks whose runs are all finished
+        [--out reward_check_fb_state]  # another folder under benchmarks/results/
         [--baseline sweeps/learner/runs/drawer-open/env_dense_simba_seed0 ...]  # more runs
 """
 
@@ -57,6 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", type=Path, default=Path("sweeps/reward_check"))
     parser.add_argument("--tasks", help="comma-separated tasks to include (default: all)")
+    parser.add_argument("--out", default="reward_check", help="folder under results/")
     parser.add_argument(
         "--baseline",
         type=Path,
@@ -69,7 +71,7 @@ def main() -> None:
     runs = [run for run in found if (run.folder / DONE_FILE).is_file()]
     if args.tasks:
         runs = [run for run in runs if run.task in args.tasks.split(",")]
-    out = RESULTS / "reward_check"
+    out = RESULTS / args.out
     make_report([run.folder for run in runs], out / "report")
     for name in ("learning_curves.png", "results.csv", "results.md"):
         shutil.copy(out / "report" / name, out / name)
@@ -84,7 +86,8 @@ def main() -> None:
             minutes_per_100k(timed.steps, timed.wall)
         )
     rows = summary(group(runs), minutes)
-    report("reward check (env reward of each series in brackets)", rows, "reward_check/summary.csv")
+    title = "reward check (env reward of each series in brackets)"
+    report(title, rows, f"{args.out}/summary.csv")
     head = "| task | reward | seeds | steps | final success | mean success | steps to 0.8 | "
     head += "min / 100k |\n|---|---|---|---|---|---|---|---|\n"
     lines = [
