@@ -73,8 +73,9 @@ class ForwardBackward(ModelMixin, ConfigMixin):
         on_state = forward and self.forward_on_state
         expected = self.config.state_dim if on_state else self.config.obs_dim
         if x.shape[-1] != expected:
-            what, fix = ("states", "the env's") if on_state else ("psi features", "the same")
-            fix += " states" if on_state else " feature encoder"
+            what, fix = ("states", "the env's states")
+            if not on_state:
+                what, fix = ("psi features", "the same feature encoder")
             raise GenRewardError(
                 f"{what} have dimension {x.shape[-1]}, this FB model takes {expected}: use {fix}"
             )
